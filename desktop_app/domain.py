@@ -1,0 +1,128 @@
+"""Plain dataclasses shared by every layer. No I/O, no Qt."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+KINDS = ("behavioural", "communication", "technical-reasoning")
+AUDIENCES = ("interviewer", "technical", "non-technical")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its time span (seconds on the recording's timeline)."""
+
+    text: str
+    start: float
+    end: float
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A Whisper segment: a run of words, usually one sentence or clause."""
+
+    text: str
+    start: float
+    end: float
+    words: tuple[Word, ...] = ()
+
+
+@dataclass
+class Transcript:
+    """The result of transcribing one answer."""
+
+    text: str
+    segments: list[Segment] = field(default_factory=list)
+    language: str = "en"
+    model: str = ""
+    duration: float = 0.0
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in s.words]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: ``text``, ``segments`` (each with ``words``) and a flat ``words`` list."""
+        segs = [
+            {
+                "text": s.text,
+                "start": s.start,
+                "end": s.end,
+                "words": [asdict(w) for w in s.words],
+            }
+            for s in self.segments
+        ]
+        return {
+            "text": self.text,
+            "language": self.language,
+            "model": self.model,
+            "duration": self.duration,
+            "segments": segs,
+            "words": [asdict(w) for w in self.words],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Transcript:
+        segments = [
+            Segment(
+                text=s.get("text", ""),
+                start=float(s.get("start", 0.0)),
+                end=float(s.get("end", 0.0)),
+                words=tuple(Word(**w) for w in s.get("words", [])),
+            )
+            for s in data.get("segments", [])
+        ]
+        if not segments and data.get("words"):
+            words = tuple(Word(**w) for w in data["words"])
+            segments = [Segment(data.get("text", ""), words[0].start, words[-1].end, words)]
+        return cls(
+            text=data.get("text", ""),
+            segments=segments,
+            language=data.get("language", "en"),
+            model=data.get("model", ""),
+            duration=float(data.get("duration", 0.0)),
+        )
+
+    @classmethod
+    def from_text(cls, text: str) -> Transcript:
+        """A transcript with no timing (typed or pasted text)."""
+        return cls(text=text.strip())
+
+
+@dataclass(frozen=True)
+class Question:
+    """One interview question from a pack in prompts/ (or the user's own packs)."""
+
+    id: str
+    text: str
+    competency: str
+    kind: str
+    seniority: tuple[str, ...] = ()
+    follow_ups: tuple[str, ...] = ()
+    strong_answer: str = ""
+    audience: str = "interviewer"
+    pack: str = ""
+
+
+@dataclass
+class Attempt:
+    """One recorded (or typed) answer as stored in the database."""
+
+    id: int | None
+    question_id: str
+    started_at: str
+    ended_at: str | None = None
+    duration_s: float = 0.0
+    audio_path: str | None = None  # relative to the data folder
+    model: str | None = None
+    transcript_text: str = ""
+    words_json: str = "[]"
+    analysis_json: str | None = None
+    status: str = "recorded"  # recording | recorded | transcribed | scored | recovered | failed
+    error: str | None = None
+    session_id: int | None = None
+    parent_attempt_id: int | None = None  # set when this answers a follow-up
+    prompt_text: str | None = None  # the follow-up question asked, if any
+    scores: dict[str, float] = field(default_factory=dict)
