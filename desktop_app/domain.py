@@ -44,7 +44,7 @@ class Transcript:
         return [w for s in self.segments for w in s.words]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form: ``text``, ``segments`` (each with ``words``) and a flat ``words`` list."""
+        """JSON-ready: ``text``, ``segments`` (each with ``words``) and a flat ``words`` list."""
         segs = [
             {
                 "text": s.text,

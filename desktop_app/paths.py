@@ -68,7 +68,7 @@ def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
 
 
 def project_root() -> Path:
-    """The folder holding prompts/ and assets/ (the source tree, or beside the installed package)."""
+    """The folder holding prompts/ and assets/ (source tree, or bundled in the package)."""
     here = Path(__file__).resolve().parent
     for cand in (here / "_data", here.parent):
         if (cand / "prompts").is_dir() and (cand / "assets").is_dir():

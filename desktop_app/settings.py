@@ -25,7 +25,7 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path) -> Settings:
-        """Read settings; a missing or unreadable file gives defaults (and is logged), never an error."""
+        """Read settings; a missing or unreadable file gives defaults (logged), never an error."""
         try:
             raw = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:

@@ -1,0 +1,279 @@
+"""Command line: the GUI by default, plus headless subcommands for scripting.
+
+    rehearse [--data-dir DIR]                      open the app
+    rehearse questions [--json] [--competency C]   list the question bank
+    rehearse transcribe AUDIO [--model NAME] [--json]
+    rehearse score [--question ID] [--model NAME] [--json] INPUT...
+    rehearse models list | download NAME | import PATH
+    rehearse history [--json] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from desktop_app import __version__
+from desktop_app.paths import AppPaths, prompts_dir, resolve_paths
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rehearse",
+        description="Practise interview answers out loud. With no command, opens the app.",
+    )
+    p.add_argument("--version", action="version", version=f"rehearse {__version__}")
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data folder (default: $REHEARSE_HOME or the user data folder)",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("gui", help="open the app (the default)")
+
+    q = sub.add_parser("questions", help="list the question bank")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.add_argument("--competency", help="only this competency")
+
+    t = sub.add_parser("transcribe", help="transcribe an audio file locally")
+    t.add_argument("audio", type=Path)
+    t.add_argument("--model", help="model name (default: the configured or only model)")
+    t.add_argument("--json", action="store_true", help="print JSON with text, segments and words")
+
+    s = sub.add_parser("score", help="score answers (audio files or .txt transcripts)")
+    s.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    s.add_argument("--question", help="question id (sets kind and audience)")
+    s.add_argument("--model", help="model for audio inputs")
+    s.add_argument(
+        "--json", action="store_true", help="print one JSON object per input (JSON Lines)"
+    )
+
+    m = sub.add_parser("models", help="list, download or import Whisper models")
+    msub = m.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    msub.add_parser("list", help="models in the data folder")
+    d = msub.add_parser("download", help="download an official model (tiny.en, base.en, ...)")
+    d.add_argument("name")
+    i = msub.add_parser(
+        "import", help="import weights you have: a .pt file, a CTranslate2 folder, or a wheel/zip"
+    )
+    i.add_argument("path", type=Path)
+
+    h = sub.add_parser("history", help="list past attempts, newest first")
+    h.add_argument("--json", action="store_true", help="print JSON")
+    h.add_argument("--limit", type=int, default=50)
+    return p
+
+
+def _err(message: str) -> None:
+    print(f"rehearse: {message}", file=sys.stderr)
+
+
+def _progress_printer(label: str):
+    """A progress callback printing a percentage to stderr (only when it changes)."""
+    last = [-1]
+
+    def report(done: float, total: float | None = None) -> None:
+        pct = int(100 * done / total) if total else int(100 * done)
+        if pct != last[0]:
+            last[0] = pct
+            print(f"\r{label}: {pct:3d} %", end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+def cmd_questions(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.questions import QuestionBank
+
+    bank = QuestionBank.load([prompts_dir(), paths.packs])
+    for err in bank.errors:
+        _err(f"question pack problem: {err}")
+    questions = bank.filter(competency=args.competency) if args.competency else bank.questions
+    if args.json:
+        print(json.dumps([_question_json(q) for q in questions], indent=2, ensure_ascii=False))
+    else:
+        for q in questions:
+            print(f"{q.id:40s} {q.competency:28s} {q.text}")
+        print(f"{len(questions)} questions", file=sys.stderr)
+    return 0
+
+
+def _question_json(q: Any) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "text": q.text,
+        "competency": q.competency,
+        "kind": q.kind,
+        "seniority": list(q.seniority),
+        "follow_ups": list(q.follow_ups),
+        "strong_answer": q.strong_answer,
+        "audience": q.audience,
+        "pack": q.pack,
+    }
+
+
+def _engine(paths: AppPaths, name: str | None) -> Any:
+    """Resolve a model (explicit, configured, or the only one) and load it."""
+    from desktop_app.settings import Settings
+    from desktop_app.transcription.engine import WhisperEngine
+    from desktop_app.transcription.models import ModelStore
+
+    store = ModelStore(paths.models)
+    info = store.resolve(name or Settings.load(paths.settings).model)
+    engine = WhisperEngine(info)
+    engine.load()
+    return engine
+
+
+def cmd_transcribe(args: argparse.Namespace, paths: AppPaths) -> int:
+    engine = _engine(paths, args.model)
+    transcript = engine.transcribe_file(args.audio)
+    if args.json:
+        print(json.dumps(transcript.to_dict(), ensure_ascii=False))
+    else:
+        print(transcript.text)
+    return 0
+
+
+def cmd_score(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.analysis import Analyzer
+    from desktop_app.domain import Transcript
+    from desktop_app.questions import QuestionBank
+
+    question = None
+    if args.question:
+        question = QuestionBank.load([prompts_dir(), paths.packs]).get(args.question)
+        if question is None:
+            _err(f"no question with id {args.question!r} (see `rehearse questions`)")
+            return EXIT_USAGE
+    analyzer = Analyzer()
+    engine = None
+    status = 0
+    for path in args.inputs:
+        try:
+            if path.suffix.lower() in (".txt", ".md"):
+                transcript = Transcript.from_text(path.read_text(encoding="utf-8"))
+            else:
+                engine = engine or _engine(paths, args.model)
+                transcript = engine.transcribe_file(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            _err(f"{path}: {exc}")
+            status = EXIT_FAILED
+            if args.json:
+                print(json.dumps({"input": str(path), "error": str(exc)}))
+            continue
+        analysis = analyzer.analyze(transcript, question)
+        if args.json:
+            out = {"input": str(path), **analysis.to_dict()}
+            print(json.dumps(out, ensure_ascii=False))
+        else:
+            _print_analysis(path, analysis)
+    return status
+
+
+def _print_analysis(path: Path, analysis: Any) -> None:
+    scores = "  ".join(f"{k} {v:.0f}" for k, v in analysis.scores.items() if v is not None)
+    print(f"{path}\n  {scores}")
+    for tip in analysis.tips:
+        print(f"  - {tip}")
+    if analysis.follow_up:
+        print(f"  Follow-up: {analysis.follow_up}")
+
+
+def cmd_models(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.transcription.models import ModelStore
+
+    store = ModelStore(paths.models)
+    if args.models_command == "list":
+        models = store.list()
+        if not models:
+            print("No models yet. Get one with `rehearse models download tiny.en` "
+                  "or `rehearse models import PATH`.")
+        default = store.default()
+        for m in models:
+            mark = "*" if default and m.name == default.name else " "
+            print(f"{mark} {m.name:12s} {m.source:9s} {m.size_bytes / 1e6:8.1f} MB  {m.path}")
+        return 0
+    if args.models_command == "download":
+        info = store.download(args.name, progress=_progress_printer(f"Downloading {args.name}"))
+    else:
+        info = store.import_path(args.path, progress=_progress_printer("Importing"))
+    print(file=sys.stderr)
+    print(f"{info.name} ready: {info.path}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.storage.repository import Repository
+
+    repo = Repository.open(paths.database)
+    if repo.notice:
+        _err(repo.notice)
+    try:
+        attempts = repo.list_attempts(limit=args.limit)
+    finally:
+        repo.close()
+    if args.json:
+        rows = [
+            {
+                "id": a.id,
+                "question_id": a.question_id,
+                "started_at": a.started_at,
+                "duration_s": a.duration_s,
+                "status": a.status,
+                "audio_path": a.audio_path,
+                "model": a.model,
+                "transcript": a.transcript_text,
+                "scores": a.scores,
+                "parent_attempt_id": a.parent_attempt_id,
+            }
+            for a in attempts
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for a in attempts:
+            overall = a.scores.get("overall")
+            score = f"{overall:5.0f}" if overall is not None else "    -"
+            print(f"{a.id:5d}  {a.started_at[:16]}  {a.duration_s:6.1f}s  {score}  "
+                  f"{a.status:11s} {a.question_id}")
+    return 0
+
+
+COMMANDS = {
+    "questions": cmd_questions,
+    "transcribe": cmd_transcribe,
+    "score": cmd_score,
+    "models": cmd_models,
+    "history": cmd_history,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `rehearse` command."""
+    args = _parser().parse_args(argv)
+    paths = resolve_paths(args.data_dir)
+    from desktop_app.app import setup_logging
+
+    setup_logging(paths, args.verbose)
+    if args.command in (None, "gui"):
+        from desktop_app.app import build_services, run_gui
+
+        return run_gui(build_services(paths), sys.argv[:1])
+    paths.ensure()
+    try:
+        return COMMANDS[args.command](args, paths)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # every failure becomes one clear line
+        if args.verbose:
+            raise
+        _err(str(exc) or exc.__class__.__name__)
+        return EXIT_FAILED

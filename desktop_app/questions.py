@@ -1,0 +1,371 @@
+"""Load and validate interview question packs (TOML) from prompts/ and the user's packs folder.
+
+A pack is one ``.toml`` file: an optional ``[pack]`` header table (name, version, description,
+language) and an array of tables ``[[question]]``. The format is documented in prompts/README.md.
+Loading never raises for a bad pack: every problem becomes a :class:`PackError` naming the file,
+the line and the field, and every question that is valid still loads.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 needs the tomli backport
+    import tomli as tomllib
+
+from desktop_app.domain import AUDIENCES, KINDS, Question
+
+SENIORITIES = ("junior", "mid", "senior", "staff", "manager")
+MAX_FOLLOW_UPS = 3
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PACK_FIELDS = {"name": str, "version": (str, int, float), "description": str, "language": str}
+QUESTION_FIELDS = (
+    "id", "text", "competency", "kind", "seniority", "follow_ups", "strong_answer", "audience",
+)
+
+
+class PackError(Exception):
+    """A problem in one question pack, located by file, line (1-based) and field."""
+
+    def __init__(self, file: Path, line: int | None, field: str | None, message: str) -> None:
+        self.file = Path(file)
+        self.line = line
+        self.field = field
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else str(self.file)
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+    def __repr__(self) -> str:
+        return f"PackError({str(self)!r})"
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    """The header of one loaded pack and how many of its questions loaded."""
+
+    name: str
+    version: str
+    description: str
+    language: str
+    path: Path
+    count: int
+
+
+class _Source:
+    """Finds the line of a table header or a key in the TOML source, skipping multi-line strings."""
+
+    _TABLE = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?$")
+    _KEY = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.code: list[bool] = []  # False for lines that start inside a multi-line string
+        inside: str | None = None
+        for line in self.lines:
+            self.code.append(inside is None)
+            for m in re.finditer(r'"""|\'\'\'', line):
+                if inside is None:
+                    inside = m.group()
+                elif m.group() == inside:
+                    inside = None
+
+    def _header(self, i: int) -> str | None:
+        if not self.code[i]:
+            return None
+        m = self._TABLE.match(self.lines[i])
+        return m.group(1).strip().strip("\"'") if m else None
+
+    def key_at(self, line: int) -> str | None:
+        """The key assigned on a 1-based line, if any."""
+        if 1 <= line <= len(self.lines) and self.code[line - 1]:
+            m = self._KEY.match(self.lines[line - 1])
+            if m:
+                return next(g for g in m.groups() if g)
+        return None
+
+    def table(self, name: str, nth: int = 0) -> int | None:
+        """1-based line of the nth (0-based) ``[name]`` / ``[[name]]`` header."""
+        seen = 0
+        for i in range(len(self.lines)):
+            if self._header(i) == name:
+                if seen == nth:
+                    return i + 1
+                seen += 1
+        return None
+
+    def key(self, name: str, start: int | None) -> int | None:
+        """1-based line of ``name =`` in the table starting at ``start`` (None: top level)."""
+        begin = start or 0  # a 1-based header line is the 0-based index of the line after it
+        for i in range(begin, len(self.lines)):
+            if self._header(i) is not None:
+                break
+            if self.code[i] and self.key_at(i + 1) == name:
+                return i + 1
+        return None
+
+
+def _syntax_line(exc: Exception, src: _Source) -> int | None:
+    lineno = getattr(exc, "lineno", None)  # Python >= 3.14 sets it
+    if isinstance(lineno, int):
+        return lineno
+    m = re.search(r"line (\d+)", str(exc))
+    if m:
+        return int(m.group(1))
+    if "end of document" in str(exc):
+        return max(len(src.lines), 1)
+    return None
+
+
+def _validate(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]], list[str]]:
+    """Check one question table. Returns (clean fields, [(field, problem)], [unknown fields])."""
+    out: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for name in ("id", "text", "competency", "kind"):
+        value = raw.get(name)
+        if value is None:
+            problems.append((name, "missing (required)"))
+        elif not isinstance(value, str):
+            problems.append((name, f"must be a string, not {_type(value)}"))
+        elif not value.strip():
+            problems.append((name, "must not be empty"))
+        else:
+            out[name] = " ".join(value.split()) if name != "id" else value.strip()
+    if "id" in out and not ID_RE.match(out["id"]):
+        problems.append(("id", f"'{out['id']}' must be kebab-case (a-z, 0-9 and single hyphens)"))
+    if "kind" in out and out["kind"] not in KINDS:
+        problems.append(("kind", f"'{out['kind']}' is not one of {', '.join(KINDS)}"))
+
+    seniority = raw.get("seniority", [])
+    if not _str_list(seniority):
+        problems.append(("seniority", f"must be a list of strings, not {_type(seniority)}"))
+    else:
+        unknown = [s for s in seniority if s not in SENIORITIES]
+        if unknown:
+            problems.append(("seniority", f"unknown level {', '.join(map(repr, unknown))}; "
+                             f"use {', '.join(SENIORITIES)}"))
+        out["seniority"] = tuple(dict.fromkeys(seniority))
+
+    follow_ups = raw.get("follow_ups", [])
+    if not _str_list(follow_ups):
+        problems.append(("follow_ups", f"must be a list of strings, not {_type(follow_ups)}"))
+    elif "follow_ups" in raw and not 1 <= len(follow_ups) <= MAX_FOLLOW_UPS:
+        problems.append(
+            ("follow_ups", f"needs 1 to {MAX_FOLLOW_UPS} probes, found {len(follow_ups)}")
+        )
+    elif any(not f.strip() for f in follow_ups):
+        problems.append(("follow_ups", "a follow-up must not be empty"))
+    else:
+        out["follow_ups"] = tuple(" ".join(f.split()) for f in follow_ups)
+
+    strong = raw.get("strong_answer", "")
+    if not isinstance(strong, str):
+        problems.append(("strong_answer", f"must be a string, not {_type(strong)}"))
+    else:
+        out["strong_answer"] = " ".join(strong.split())
+
+    audience = raw.get("audience", "interviewer")
+    if not isinstance(audience, str):
+        problems.append(("audience", f"must be a string, not {_type(audience)}"))
+    elif audience not in AUDIENCES:
+        problems.append(("audience", f"'{audience}' is not one of {', '.join(AUDIENCES)}"))
+    else:
+        out["audience"] = audience
+    unknown_fields = [k for k in raw if k not in QUESTION_FIELDS]
+    return out, problems, unknown_fields
+
+
+def _str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _type(value: Any) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "a boolean",
+             list: "a list", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+class QuestionBank:
+    """All questions from the bundled packs plus the user's own, with any problems found."""
+
+    def __init__(self, questions: Sequence[Question] = (), errors: Sequence[PackError] = (),
+                 packs: Sequence[PackInfo] = ()) -> None:
+        self.questions: list[Question] = list(questions)
+        self.errors: list[PackError] = list(errors)
+        self.packs: list[PackInfo] = list(packs)
+        self._by_id = {q.id: q for q in self.questions}
+
+    # ----- loading -------------------------------------------------------------------------
+    @classmethod
+    def load(cls, dirs: Sequence[Path]) -> QuestionBank:
+        """Load every ``*.toml`` pack in each folder, in order. A missing folder is skipped.
+
+        Later folders add questions; a duplicate id is reported (naming both files) and the later
+        question is skipped. Never raises for a bad pack.
+        """
+        questions: list[Question] = []
+        errors: list[PackError] = []
+        packs: list[PackInfo] = []
+        origin: dict[str, tuple[Path, int | None]] = {}
+        seen_dirs: set[Path] = set()
+        for d in dirs:
+            d = Path(d).expanduser()
+            try:
+                key = d.resolve()
+            except OSError:
+                key = d
+            if key in seen_dirs:
+                continue
+            seen_dirs.add(key)
+            for path in cls._pack_files(d, errors):
+                loaded, info = cls._load_file(path, errors)
+                kept = 0
+                for q, line in loaded:
+                    if q.id in origin:
+                        first, first_line = origin[q.id]
+                        where = f"{first}:{first_line}" if first_line else str(first)
+                        errors.append(PackError(path, line, "id", f"duplicate id '{q.id}', "
+                                                f"already defined in {where}; this one is skipped"))
+                        continue
+                    origin[q.id] = (path, line)
+                    questions.append(q)
+                    kept += 1
+                if info is not None:
+                    packs.append(PackInfo(**{**info, "count": kept}))
+        return cls(questions, errors, packs)
+
+    @staticmethod
+    def _pack_files(d: Path, errors: list[PackError]) -> list[Path]:
+        if d.is_file():
+            return [d]
+        if not d.is_dir():
+            return []
+        try:
+            return sorted(p for p in d.glob("*.toml") if p.is_file() and not p.name.startswith("."))
+        except OSError as exc:
+            errors.append(PackError(d, None, None, f"cannot list pack folder: {exc}"))
+            return []
+
+    @staticmethod
+    def _load_file(path: Path, errors: list[PackError]
+                   ) -> tuple[list[tuple[Question, int | None]], dict[str, Any] | None]:
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            errors.append(PackError(path, None, None, f"not UTF-8 text ({exc.reason})"))
+            return [], None
+        except OSError as exc:
+            errors.append(PackError(path, None, None, f"cannot read file: {exc.strerror or exc}"))
+            return [], None
+        src = _Source(text)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line = _syntax_line(exc, src)
+            msg = re.sub(r"\s*\(at [^)]*\)\s*$", "", str(exc))
+            errors.append(PackError(path, line, src.key_at(line) if line else None,
+                                    f"TOML syntax error: {msg}; file skipped"))
+            return [], None
+
+        header = data.get("pack", {})
+        info = {"name": path.stem, "version": "", "description": "", "language": "en"}
+        head_line = src.table("pack")
+        if not isinstance(header, dict):
+            errors.append(PackError(path, src.key("pack", None), "pack",
+                                    "must be a table: [pack] with name, version, description"))
+            header = {}
+        for k, v in header.items():
+            line = src.key(k, head_line) or head_line
+            want = PACK_FIELDS.get(k)
+            if want is None:
+                errors.append(PackError(path, line, f"pack.{k}", "unknown field (ignored); "
+                                        f"use {', '.join(PACK_FIELDS)}"))
+            elif not isinstance(v, want) or isinstance(v, bool):
+                errors.append(PackError(path, line, f"pack.{k}",
+                                        f"must be a string, not {_type(v)} (ignored)"))
+            elif str(v).strip():
+                info[k] = str(v).strip()
+        for k in data:
+            if k not in ("pack", "question"):
+                errors.append(PackError(path, src.key(k, None) or src.table(k), k,
+                                        "unknown top-level entry (ignored); questions go in "
+                                        "[[question]] tables"))
+
+        raw_questions = data.get("question")
+        if raw_questions is None:
+            errors.append(PackError(path, None, "question",
+                                    "no [[question]] tables found; the pack has no questions"))
+            return [], {**info, "path": path}
+        if not isinstance(raw_questions, list):
+            errors.append(PackError(path, src.key("question", None), "question",
+                                    "must be an array of tables written as [[question]]"))
+            return [], {**info, "path": path}
+
+        loaded: list[tuple[Question, int | None]] = []
+        fallback = src.key("question", None)
+        for n, raw in enumerate(raw_questions):
+            start = src.table("question", n) or fallback
+            label = f"question #{n + 1}"
+            if not isinstance(raw, dict):
+                errors.append(PackError(path, start, "question",
+                                        f"{label} must be a table, not {_type(raw)}; skipped"))
+                continue
+            fields, problems, unknown = _validate(raw)
+            if isinstance(raw.get("id"), str):
+                label = f"question '{raw['id']}'"
+
+            def line_of(f: str, s: int | None = start) -> int | None:
+                return (src.key(f, s) if s is not None else None) or s
+
+            for f in unknown:
+                errors.append(PackError(path, line_of(f), f, f"{label}: unknown field (ignored); "
+                                        f"known fields: {', '.join(QUESTION_FIELDS)}"))
+            if problems:
+                for f, problem in problems:
+                    errors.append(PackError(path, line_of(f), f,
+                                            f"{label}: {problem}; question skipped"))
+                continue
+            loaded.append((Question(pack=info["name"], **fields), line_of("id")))
+        return loaded, {**info, "path": path}
+
+    # ----- queries -------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def __iter__(self) -> Iterator[Question]:
+        return iter(self.questions)
+
+    def get(self, qid: str) -> Question | None:
+        return self._by_id.get(qid)
+
+    def competencies(self) -> list[str]:
+        """Distinct competencies, sorted case-insensitively."""
+        return sorted({q.competency for q in self.questions}, key=str.casefold)
+
+    def kinds(self) -> list[str]:
+        """The kinds present, in the canonical order of ``domain.KINDS``."""
+        present = {q.kind for q in self.questions}
+        return [k for k in KINDS if k in present]
+
+    def filter(self, competency: str | None = None, kind: str | None = None,
+               seniority: str | None = None, audience: str | None = None) -> list[Question]:
+        """Questions matching every given criterion. A question with no seniority tags suits all
+        levels. Competency matches case-insensitively."""
+        comp = competency.casefold() if competency else None
+        return [
+            q for q in self.questions
+            if (comp is None or q.competency.casefold() == comp)
+            and (kind is None or q.kind == kind)
+            and (seniority is None or not q.seniority or seniority in q.seniority)
+            and (audience is None or q.audience == audience)
+        ]
