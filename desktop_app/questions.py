@@ -8,6 +8,7 @@ the line and the field, and every question that is valid still loads.
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -25,7 +26,10 @@ from desktop_app.domain import AUDIENCES, KINDS, Question
 SENIORITIES = ("junior", "mid", "senior", "staff", "manager")
 MAX_FOLLOW_UPS = 3
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-PACK_FIELDS = {"name": str, "version": (str, int, float), "description": str, "language": str}
+PACK_FIELDS = {
+    "name": str, "version": (str, int, float), "description": str, "language": str,
+    "source": str, "author": str,
+}
 QUESTION_FIELDS = (
     "id", "text", "competency", "kind", "seniority", "follow_ups", "strong_answer", "audience",
 )
@@ -60,6 +64,8 @@ class PackInfo:
     language: str
     path: Path
     count: int
+    source: str = ""
+    author: str = ""
 
 
 class _Source:
@@ -144,7 +150,8 @@ def _validate(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]
     if "id" in out and not ID_RE.match(out["id"]):
         problems.append(("id", f"'{out['id']}' must be kebab-case (a-z, 0-9 and single hyphens)"))
     if "kind" in out and out["kind"] not in KINDS:
-        problems.append(("kind", f"'{out['kind']}' is not one of {', '.join(KINDS)}"))
+        problems.append(("kind", f"'{out['kind']}' is not one of {', '.join(KINDS)}"
+                         + _did_you_mean(out["kind"], KINDS)))
 
     seniority = raw.get("seniority", [])
     if not _str_list(seniority):
@@ -153,7 +160,8 @@ def _validate(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]
         unknown = [s for s in seniority if s not in SENIORITIES]
         if unknown:
             problems.append(("seniority", f"unknown level {', '.join(map(repr, unknown))}; "
-                             f"use {', '.join(SENIORITIES)}"))
+                             f"use {', '.join(SENIORITIES)}"
+                             + _did_you_mean(unknown[0], SENIORITIES)))
         out["seniority"] = tuple(dict.fromkeys(seniority))
 
     follow_ups = raw.get("follow_ups", [])
@@ -178,11 +186,17 @@ def _validate(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]
     if not isinstance(audience, str):
         problems.append(("audience", f"must be a string, not {_type(audience)}"))
     elif audience not in AUDIENCES:
-        problems.append(("audience", f"'{audience}' is not one of {', '.join(AUDIENCES)}"))
+        problems.append(("audience", f"'{audience}' is not one of {', '.join(AUDIENCES)}"
+                         + _did_you_mean(audience, AUDIENCES)))
     else:
         out["audience"] = audience
     unknown_fields = [k for k in raw if k not in QUESTION_FIELDS]
     return out, problems, unknown_fields
+
+
+def _did_you_mean(value: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _str_list(value: Any) -> bool:
@@ -213,6 +227,8 @@ class QuestionBank:
         Later folders add questions; a duplicate id is reported (naming both files) and the later
         question is skipped. Never raises for a bad pack.
         """
+        if isinstance(dirs, (str, Path)):
+            dirs = [Path(dirs)]
         questions: list[Question] = []
         errors: list[PackError] = []
         packs: list[PackInfo] = []
@@ -328,8 +344,9 @@ class QuestionBank:
                 return (src.key(f, s) if s is not None else None) or s
 
             for f in unknown:
-                errors.append(PackError(path, line_of(f), f, f"{label}: unknown field (ignored); "
-                                        f"known fields: {', '.join(QUESTION_FIELDS)}"))
+                hint = _did_you_mean(f, QUESTION_FIELDS) or f"; known: {', '.join(QUESTION_FIELDS)}"
+                errors.append(PackError(path, line_of(f), f,
+                                        f"{label}: unknown field, ignored{hint}"))
             if problems:
                 for f, problem in problems:
                     errors.append(PackError(path, line_of(f), f,

@@ -1,0 +1,102 @@
+"""Load the analysis lexicons and thresholds from assets/analysis (once per Analyzer)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from desktop_app.analysis.text import phrase_regex
+
+
+class AnalysisConfigError(Exception):
+    """A lexicon or threshold file is missing or malformed."""
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise AnalysisConfigError(f"{path}: analysis data file is missing") from e
+    except tomllib.TOMLDecodeError as e:
+        raise AnalysisConfigError(f"{path}: not valid TOML: {e}") from e
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise AnalysisConfigError(f"{path}: analysis data file is missing") from e
+    return [ln.strip().lower() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@dataclass
+class Resources:
+    """Everything read from assets/analysis, with phrase lists compiled to regexes."""
+
+    star: dict[str, Any]
+    star_cues: dict[str, list[tuple[float, regex.Pattern[str]]]]
+    meta_words: frozenset[str]
+    lesson: regex.Pattern[str]
+    delivery: dict[str, Any]
+    filler_words: frozenset[str]
+    filler_phrases: regex.Pattern[str]
+    hedges: regex.Pattern[str]
+    specificity: dict[str, Any]
+    vague: regex.Pattern[str]
+    hypothetical: regex.Pattern[str]
+    not_named: frozenset[str]
+    jargon: dict[str, Any]
+    buzzwords: regex.Pattern[str]
+    tech_terms: frozenset[str]
+    reasoning: dict[str, Any]
+    reasoning_cues: dict[str, regex.Pattern[str]]
+    weights: dict[str, Any]
+    feedback: dict[str, Any]
+
+
+def load_resources(folder: Path) -> Resources:
+    """Read and compile every data file in ``folder`` (assets/analysis)."""
+    return _load_cached(folder.resolve())
+
+
+@lru_cache(maxsize=4)
+def _load_cached(folder: Path) -> Resources:
+    star = _toml(folder / "star.toml")
+    delivery = _toml(folder / "delivery.toml")
+    spec = _toml(folder / "specificity.toml")
+    jargon = _toml(folder / "jargon.toml")
+    reasoning = _toml(folder / "reasoning.toml")
+    try:
+        star_cues = {
+            label: [(float(w), phrase_regex(phrases)) for w, phrases in groups.items()]
+            for label, groups in star["cues"].items()
+        }
+        res = Resources(
+            star=star,
+            star_cues=star_cues,
+            meta_words=frozenset(star["meta_words"]["words"]),
+            lesson=phrase_regex(star["result"]["lesson"]),
+            delivery=delivery,
+            filler_words=frozenset(delivery["fillers"]["words"]),
+            filler_phrases=phrase_regex(delivery["fillers"]["phrases"]),
+            hedges=phrase_regex(delivery["hedges"]["phrases"]),
+            specificity=spec,
+            vague=phrase_regex(spec["vague"]),
+            hypothetical=phrase_regex(spec["hypothetical"]),
+            not_named=frozenset(spec["not_named"]),
+            jargon=jargon,
+            buzzwords=phrase_regex(_lines(folder / "buzzwords.txt")),
+            tech_terms=frozenset(_lines(folder / "tech_terms.txt")),
+            reasoning=reasoning,
+            reasoning_cues={k: phrase_regex(v) for k, v in reasoning["cues"].items()},
+            weights=_toml(folder / "weights.toml"),
+            feedback=_toml(folder / "feedback.toml"),
+        )
+    except (KeyError, ValueError, TypeError) as e:
+        raise AnalysisConfigError(f"{folder}: analysis data is incomplete: {e!r}") from e
+    return res

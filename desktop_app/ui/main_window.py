@@ -1,0 +1,198 @@
+"""The main window: Practice and History tabs, Settings, model state and start-up notices."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+
+from desktop_app.storage.repository import now_iso
+from desktop_app.ui.history_view import HistoryView
+from desktop_app.ui.pipeline import NO_MODEL_HINT, Pipeline
+from desktop_app.ui.practice_view import PracticeView
+from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.widgets import STYLE, Banner
+from desktop_app.ui.workers import SpeechBridge
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """Rehearse's window. Built from a ``Services``; the model loads after the first show.
+
+    Test hooks: ``pipeline`` (model state: ``pipeline.state`` in idle|loading|ready|missing),
+    ``practice_view`` (see PracticeView), ``history_view`` (see HistoryView), ``tabs``,
+    ``notice_banner``, ``model_label`` (status-bar text), ``settings_action``,
+    ``open_settings()`` → the SettingsDialog (non-modal, also ``settings_dialog``),
+    ``speech`` (SpeechBridge or None), ``player`` (Player or None).
+    Signals (forwarded from the practice view): ``attempt_saved(id)``, ``attempt_scored(id)``.
+    """
+
+    attempt_saved = Signal(int)
+    attempt_scored = Signal(int)
+
+    def __init__(self, services: Any, *, load_model_on_show: bool = True) -> None:
+        super().__init__()
+        self.services = services
+        self.setWindowTitle("Rehearse — interview practice")
+        self.resize(1180, 800)
+        self.setStyleSheet(STYLE)
+        self._load_on_show = load_model_on_show
+        self._shown = False
+        self._closed = False
+        self.settings_dialog: SettingsDialog | None = None
+        self._model_notices: set[str] = set()
+        self.player, self.speech = self._make_audio_out()
+        self.pipeline = Pipeline(services, self)
+
+        self.practice_view = PracticeView(services, self.pipeline, self.speech, self.player)
+        self.history_view = HistoryView(services, self.pipeline, self.player)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.practice_view, "Practice")
+        self.tabs.addTab(self.history_view, "History")
+        self.notice_banner = Banner()
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(8, 6, 8, 0)
+        lay.addWidget(self.notice_banner)
+        lay.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self.model_label = QLabel("Model not loaded yet")
+        self.statusBar().addPermanentWidget(self.model_label)
+        self._build_menu()
+        self.practice_view.attempt_saved.connect(self._on_saved)
+        self.practice_view.attempt_scored.connect(self.attempt_scored)
+        self.pipeline.model_state.connect(self._on_model_state)
+        if services.notices:
+            self.notice_banner.show_message("\n".join(services.notices), "info")
+
+    # ---- construction ------------------------------------------------------------------------
+    def _make_audio_out(self) -> tuple[Any, Any]:
+        sd = self.services.sd
+        if sd is None:
+            return None, None
+        s = self.services.settings
+        try:
+            from desktop_app.audio.player import Player
+            from desktop_app.audio.speaker import Speaker
+
+            player = Player(sd, device=s.output_device)
+
+            def factory(**callbacks: Any) -> Any:
+                return Speaker(self.services.tts_factory, Player(sd, device=s.output_device),
+                               voice=s.voice, rate=s.speech_rate, **callbacks)
+
+            return player, SpeechBridge(factory)
+        except Exception as exc:  # no speech engine: the app still works
+            log.warning("speech unavailable: %s", exc)
+            self.services.notices.append(f"Speech is unavailable: {exc}")
+            return None, None
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcuts([QKeySequence("Ctrl+,"),
+                                           QKeySequence(QKeySequence.StandardKey.Preferences)])
+        self.settings_action.triggered.connect(self.open_settings)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        menu.addAction(self.settings_action)
+        menu.addSeparator()
+        menu.addAction(quit_action)
+        view = self.menuBar().addMenu("&View")
+        for i, name in enumerate(("&Practice", "&History")):
+            act = QAction(name, self)
+            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            act.triggered.connect(lambda _c=False, i=i: self.tabs.setCurrentIndex(i))
+            view.addAction(act)
+        self.toolbar = self.addToolBar("Main")
+        self.toolbar.setMovable(False)
+        self.toolbar.addAction(self.settings_action)
+
+    # ---- events ------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            if self._load_on_show:
+                # after the first paint, so the window is interactive at once
+                QTimer.singleShot(0, self.load_model)
+            for attempt_id in self.services.recovered:
+                log.info("recovered attempt %s is in History", attempt_id)
+
+    def load_model(self) -> None:
+        """Load the configured model in the background (the window stays interactive)."""
+        self.pipeline.load_model(self.services.settings.model)
+
+    def _on_model_state(self, state: str, text: str) -> None:
+        short = NO_MODEL_HINT if state == "missing" else text
+        self.model_label.setText(short)
+        self.model_label.setToolTip(text)
+        self.model_label.setStyleSheet("color: #c63737;" if state == "missing" else "")
+        if state == "missing" and text not in self._model_notices:
+            self._model_notices.add(text)  # the how-to-get-one message, once per distinct text
+            shown = self.notice_banner.text()
+            self.notice_banner.show_message(f"{shown}\n{text}" if shown else text, "error")
+        elif state == "ready" and NO_MODEL_HINT in self.notice_banner.text():
+            self.notice_banner.dismiss()
+
+    def _on_saved(self, attempt_id: int) -> None:
+        self.history_view.refresh()
+        self.attempt_saved.emit(attempt_id)
+
+    def open_settings(self) -> SettingsDialog:
+        """Open the settings dialog (non-modal) and return it."""
+        if self.settings_dialog is not None and self.settings_dialog.isVisible():
+            self.settings_dialog.raise_()
+            return self.settings_dialog
+        dialog = SettingsDialog(self.services, self.speech, self)
+        dialog.settings_saved.connect(self._apply_settings)
+        dialog.model_installed.connect(self._on_model_installed)
+        self.settings_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _apply_settings(self, settings: Any) -> None:
+        old_model = self.pipeline.model_name
+        if self.speech is not None:
+            self.speech.configure(settings.voice, settings.speech_rate)
+        if self.player is not None:
+            self.player.device = settings.output_device
+        wanted = settings.model
+        if self.pipeline.state != "ready" or (wanted and wanted != old_model):
+            self.load_model()
+
+    def _on_model_installed(self, _info: Any) -> None:
+        if self.pipeline.state != "ready":
+            self.load_model()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if not self._closed:
+            self._closed = True
+            self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop speech and playback, finish a running recording, stop every worker thread."""
+        if self.speech is not None:
+            self.speech.stop()
+            self.speech.shutdown()
+        if self.player is not None:
+            self.player.stop()
+        pv = self.practice_view
+        result = self.pipeline.shutdown()
+        if result is not None and pv._recording_attempt is not None:
+            try:  # keep the interrupted answer as a saved recording
+                self.services.repo.update_attempt(
+                    pv._recording_attempt, status="recorded", ended_at=now_iso(),
+                    duration_s=float(result.duration_s),
+                    audio_path=self.services.paths.relative(result.path),
+                )
+            except Exception as exc:
+                log.warning("could not save the interrupted recording: %s", exc)

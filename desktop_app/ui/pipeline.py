@@ -1,0 +1,187 @@
+"""GUI-side controller of the worker threads: record → save → transcribe → score → save.
+
+The :class:`Pipeline` lives on the GUI thread. It owns the recording, transcription and analysis
+workers (each on its own QThread), talks to them only through queued signals, and does the small
+SQLite writes itself (a SQLite connection belongs to the thread that opened it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop_app.ui.workers import (
+    AnalysisWorker,
+    RecordingWorker,
+    TranscriptionWorker,
+    WorkerThread,
+)
+
+log = logging.getLogger(__name__)
+
+NO_MODEL_HINT = "No transcription model — Settings → Models"
+
+
+class Pipeline(QObject):
+    """Runs attempts through transcription and scoring, and reports model state.
+
+    Signals: ``model_state(state, text)`` with state ``loading|ready|missing``;
+    ``attempt_progress(id, fraction)``; ``attempt_transcribing(id)``;
+    ``attempt_scored(id, transcript, analysis)``; ``attempt_failed(id, message)``.
+    """
+
+    model_state = Signal(str, str)
+    attempt_transcribing = Signal(int)
+    attempt_progress = Signal(int, float)
+    attempt_scored = Signal(int, object, object)
+    attempt_failed = Signal(int, str)
+
+    # Requests to workers (queued across threads).
+    _req_load = Signal(object)
+    _req_file = Signal(int, str)
+    _req_chunk = Signal(int, object, float)
+    _req_analyse = Signal(int, object, object)
+
+    def __init__(self, services: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.state = "idle"
+        self.state_text = ""
+        self.model_name: str | None = None
+        self._waiting_for_model: list[int] = []
+        self._active: set[int] = set()
+
+        self.transcriber = TranscriptionWorker(services.models, services.engine_factory)
+        self.analyser = AnalysisWorker(services.analyzer_factory)
+        self.recorder = RecordingWorker(services.sd)
+        self._threads = [
+            WorkerThread(self.transcriber, "transcription"),
+            WorkerThread(self.analyser, "analysis"),
+            WorkerThread(self.recorder, "recording"),
+        ]
+        self._req_load.connect(self.transcriber.load_model)
+        self._req_file.connect(self.transcriber.transcribe_file)
+        self._req_chunk.connect(self.transcriber.transcribe_chunk)
+        self._req_analyse.connect(self.analyser.analyse)
+        t = self.transcriber
+        t.model_loading.connect(self._on_loading)
+        t.model_ready.connect(self._on_ready)
+        t.model_missing.connect(self._on_missing)
+        t.progress.connect(self.attempt_progress)
+        t.transcribed.connect(self._on_transcribed)
+        t.failed.connect(self._on_transcription_failed)
+        self.analyser.analysed.connect(self._on_analysed)
+        self.analyser.failed.connect(self._on_analysis_failed)
+
+    # ---- model -------------------------------------------------------------------------------
+    def load_model(self, name: str | None = None) -> None:
+        """Ask the transcription worker to load ``name`` (None = the default model)."""
+        self._on_loading(name or "")
+        self._req_load.emit(name)
+
+    def _on_loading(self, name: str) -> None:
+        self.state = "loading"
+        self.state_text = f"Loading model {name}…" if name else "Loading model…"
+        self.model_state.emit(self.state, self.state_text)
+
+    def _on_ready(self, name: str) -> None:
+        self.state, self.model_name = "ready", name
+        self.state_text = f"Model {name} ready"
+        self.model_state.emit(self.state, self.state_text)
+        waiting, self._waiting_for_model = self._waiting_for_model, []
+        for attempt_id in waiting:
+            self.submit(attempt_id)
+
+    def _on_missing(self, message: str) -> None:
+        self.state, self.model_name = "missing", None
+        self.state_text = f"{NO_MODEL_HINT}: {message}"
+        self.model_state.emit(self.state, self.state_text)
+
+    # ---- attempts ----------------------------------------------------------------------------
+    def submit(self, attempt_id: int) -> bool:
+        """Queue a saved attempt for transcription and scoring. False if it has no audio."""
+        attempt = self.services.repo.get_attempt(attempt_id)
+        if attempt is None or not attempt.audio_path:
+            self.attempt_failed.emit(attempt_id, "This attempt has no recording to transcribe.")
+            return False
+        path = self.services.paths.absolute(attempt.audio_path)
+        self._active.add(attempt_id)
+        self.attempt_transcribing.emit(attempt_id)
+        self._req_file.emit(attempt_id, str(path))
+        return True
+
+    def submit_chunk(self, job_id: int, samples: Any, time_offset: float) -> None:
+        """Live mode hook: transcribe a finished chunk; result arrives on
+        ``transcriber.chunk_transcribed``."""
+        self._req_chunk.emit(job_id, samples, time_offset)
+
+    def is_busy(self, attempt_id: int) -> bool:
+        return attempt_id in self._active
+
+    def _question_for(self, attempt_id: int) -> Any:
+        attempt = self.services.repo.get_attempt(attempt_id)
+        return self.services.bank.get(attempt.question_id) if attempt else None
+
+    def _on_transcribed(self, attempt_id: int, transcript: Any) -> None:
+        try:
+            self.services.repo.update_attempt(
+                attempt_id,
+                transcript_text=transcript.text,
+                words_json=json.dumps(transcript.to_dict()),
+                model=transcript.model or self.model_name,
+                status="transcribed",
+                error=None,
+            )
+        except Exception as exc:  # disk full, database locked
+            self._fail(attempt_id, f"Could not save the transcript: {exc}")
+            return
+        self._req_analyse.emit(attempt_id, transcript, self._question_for(attempt_id))
+
+    def _on_transcription_failed(self, attempt_id: int, message: str) -> None:
+        if self.state != "ready":  # no model: keep it, transcribe when one arrives
+            if attempt_id not in self._waiting_for_model:
+                self._waiting_for_model.append(attempt_id)
+            self._active.discard(attempt_id)
+            self._safe_update(attempt_id, error=message)
+            self.attempt_failed.emit(attempt_id, f"Recording kept; not transcribed: {message}")
+            return
+        self._fail(attempt_id, message)
+
+    def _on_analysed(self, attempt_id: int, transcript: Any, analysis: Any) -> None:
+        self._active.discard(attempt_id)
+        try:
+            self.services.repo.update_attempt(
+                attempt_id,
+                analysis_json=json.dumps(analysis.to_dict()),
+                scores=dict(analysis.scores),
+                status="scored",
+                error=None,
+            )
+        except Exception as exc:
+            self._fail(attempt_id, f"Could not save the scores: {exc}")
+            return
+        self.attempt_scored.emit(attempt_id, transcript, analysis)
+
+    def _on_analysis_failed(self, attempt_id: int, message: str) -> None:
+        self._fail(attempt_id, message)
+
+    def _fail(self, attempt_id: int, message: str) -> None:
+        self._active.discard(attempt_id)
+        self._safe_update(attempt_id, status="failed", error=message)
+        self.attempt_failed.emit(attempt_id, message)
+
+    def _safe_update(self, attempt_id: int, **fields: Any) -> None:
+        try:
+            self.services.repo.update_attempt(attempt_id, **fields)
+        except Exception as exc:
+            log.warning("could not update attempt %s: %s", attempt_id, exc)
+
+    # ---- shutdown ----------------------------------------------------------------------------
+    def shutdown(self) -> Any:
+        """Stop every worker thread; returns a RecordingResult if a recording had to be cut."""
+        for wt in self._threads:
+            wt.stop()
+        return self.recorder.stop_now()

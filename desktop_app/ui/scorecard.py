@@ -1,0 +1,277 @@
+"""The scorecard (after an answer and in History): scores, transcript, findings, tips, follow-up."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain import Transcript
+from desktop_app.ui.transcript_view import (
+    STAR_COLOURS,
+    STAR_NAMES,
+    TranscriptView,
+    time_at,
+    word_char_spans,
+)
+from desktop_app.ui.widgets import score_colour
+
+SCORE_NAMES = [
+    ("overall", "Overall"),
+    ("star", "STAR"),
+    ("specificity", "Specificity"),
+    ("jargon", "Jargon"),
+    ("delivery", "Delivery"),
+    ("reasoning", "Reasoning"),
+]
+SPAN_ROLE = Qt.ItemDataRole.UserRole
+
+
+def analysis_dict(analysis: Any) -> dict[str, Any]:
+    """Accept an Analysis, its ``to_dict()`` or the stored JSON string."""
+    if analysis is None:
+        return {}
+    if isinstance(analysis, str):
+        try:
+            data = json.loads(analysis)
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+    if isinstance(analysis, dict):
+        return analysis
+    return analysis.to_dict()
+
+
+def fmt_time(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class ScoreTile(QFrame):
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.setObjectName("scoreTile")
+        self.value = QLabel("—")
+        self.value.setObjectName("scoreValue")
+        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        name = QLabel(title)
+        name.setObjectName("scoreName")
+        name.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 6, 8, 6)
+        lay.addWidget(self.value)
+        lay.addWidget(name)
+
+    def set_value(self, value: float | None) -> None:
+        self.value.setText("—" if value is None else f"{round(float(value))}")
+        self.value.setStyleSheet(f"color: {score_colour(value).name()};")
+
+
+class Scorecard(QWidget):
+    """Renders one analysed attempt.
+
+    Test hooks: ``tiles[name].value.text()``, ``transcript_view``, ``findings_list``,
+    ``tips_labels``, ``follow_up_label``, ``answer_follow_up_button``, ``activate_finding(row)``.
+    Signals: ``finding_activated(char_start, char_end, time_s or -1)``,
+    ``speak_follow_up_requested(str)``, ``answer_follow_up_requested(str)``.
+    """
+
+    finding_activated = Signal(int, int, float)
+    speak_follow_up_requested = Signal(str)
+    answer_follow_up_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *, allow_follow_up: bool = True) -> None:
+        super().__init__(parent)
+        self.data: dict[str, Any] = {}
+        self.tiles: dict[str, ScoreTile] = {}
+        grid = QGridLayout()
+        grid.setSpacing(8)
+        for i, (key, title) in enumerate(SCORE_NAMES):
+            tile = ScoreTile(title)
+            self.tiles[key] = tile
+            grid.addWidget(tile, 0, i)
+
+        self.star_summary = QLabel()
+        self.star_summary.setTextFormat(Qt.TextFormat.RichText)
+        self.star_summary.setWordWrap(True)
+        self.transcript_view = TranscriptView()
+        self.note_label = QLabel()
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color: #627d98; font-size: 9.5pt;")
+        self.findings_list = QListWidget()
+        self.findings_list.setAccessibleName("Findings")
+        self.findings_list.setMaximumHeight(170)
+        self.findings_list.itemActivated.connect(self._on_item)
+        self.findings_list.itemClicked.connect(self._on_item)
+        self.tips_box = QVBoxLayout()
+        self.tips_labels: list[QLabel] = []
+
+        self.follow_up_label = QLabel()
+        self.follow_up_label.setObjectName("followUp")
+        self.follow_up_label.setWordWrap(True)
+        self.speak_follow_up_button = QPushButton("Speak follow-up")
+        self.answer_follow_up_button = QPushButton("Answer follow-up")
+        self.answer_follow_up_button.setToolTip("Record an answer linked to this attempt")
+        self.speak_follow_up_button.clicked.connect(
+            lambda: self.speak_follow_up_requested.emit(self.follow_up_text())
+        )
+        self.answer_follow_up_button.clicked.connect(
+            lambda: self.answer_follow_up_requested.emit(self.follow_up_text())
+        )
+        fu_buttons = QHBoxLayout()
+        fu_buttons.addWidget(self.speak_follow_up_button)
+        fu_buttons.addWidget(self.answer_follow_up_button)
+        fu_buttons.addStretch(1)
+        self.follow_up_box = QWidget()
+        fu = QVBoxLayout(self.follow_up_box)
+        fu.setContentsMargins(0, 0, 0, 0)
+        fu.addWidget(self._title("Follow-up question"))
+        fu.addWidget(self.follow_up_label)
+        fu.addLayout(fu_buttons)
+        self.answer_follow_up_button.setVisible(allow_follow_up)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(grid)
+        lay.addWidget(self.star_summary)
+        lay.addWidget(self._title("Transcript"))
+        lay.addWidget(self.transcript_view, 1)
+        lay.addWidget(self.note_label)
+        lay.addWidget(self._title("What stood out (click to see the words)"))
+        lay.addWidget(self.findings_list)
+        lay.addWidget(self._title("Tips"))
+        lay.addLayout(self.tips_box)
+        lay.addWidget(self.follow_up_box)
+        self.clear()
+
+    @staticmethod
+    def _title(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName("sectionTitle")
+        return label
+
+    # ---- content -----------------------------------------------------------------------------
+    def clear(self) -> None:
+        self.data = {}
+        for tile in self.tiles.values():
+            tile.set_value(None)
+        self.star_summary.clear()
+        self.transcript_view.set_content("")
+        self.note_label.clear()
+        self.note_label.hide()
+        self.findings_list.clear()
+        self._set_tips([])
+        self.follow_up_box.hide()
+
+    def show_transcript_only(self, text: str) -> None:
+        """A transcript without scores (e.g. transcribed but not yet scored)."""
+        self.clear()
+        self.transcript_view.set_content(text)
+
+    def show_analysis(self, analysis: Any, transcript: Transcript | str | None = None) -> None:
+        """Render an Analysis (object, dict or JSON) with the transcript it was computed on."""
+        data = analysis_dict(analysis)
+        if isinstance(transcript, str):
+            transcript = Transcript.from_text(transcript)
+        if transcript is None:
+            transcript = Transcript.from_text(str(data.get("text", "")))
+        self.clear()
+        self.data = data
+        text = str(data.get("text") or transcript.text)
+        scores = data.get("scores") or {}
+        for key, tile in self.tiles.items():
+            value = scores.get(key)
+            tile.set_value(value if isinstance(value, (int, float)) else None)
+        star = data.get("star") or {}
+        sentences = [s for s in star.get("sentences", []) if isinstance(s, dict)]
+        findings = [f for f in data.get("findings", []) if isinstance(f, dict)]
+        self.transcript_view.set_content(text, sentences, findings)
+        self._set_star_summary(star)
+        spans = word_char_spans(text, transcript.words)
+        for f in findings:
+            self._add_finding(f, spans)
+        notes = [str(n) for n in data.get("notes", []) if n] if isinstance(
+            data.get("notes"), list
+        ) else []
+        delivery = data.get("delivery") or {}
+        if isinstance(delivery, dict) and delivery.get("note"):
+            notes.append(str(delivery["note"]))
+        if notes:
+            self.note_label.setText("  ".join(notes))
+            self.note_label.show()
+        self._set_tips([str(t) for t in data.get("tips", [])][:3])
+        follow_up = data.get("follow_up")
+        if follow_up:
+            self.follow_up_label.setText(str(follow_up))
+            self.follow_up_box.show()
+
+    def _set_star_summary(self, star: dict[str, Any]) -> None:
+        present = star.get("present") or {}
+        parts = []
+        for key in "STAR":
+            colour = STAR_COLOURS[key]
+            mark = "✓" if present.get(key) else "✗"
+            parts.append(
+                f'<span style="background:{colour}; padding:2px 6px;">'
+                f"&nbsp;{STAR_NAMES[key]} {mark}&nbsp;</span>"
+            )
+        self.star_summary.setText("STAR: " + " ".join(parts))
+
+    def _add_finding(self, f: dict[str, Any], spans: list[tuple[int, int, float, float]]) -> None:
+        cs, ce = f.get("char_start"), f.get("char_end")
+        kind = str(f.get("kind", "")).replace("_", " ")
+        label = f"{kind}: “{f.get('text', '')}”"
+        when = f.get("start")
+        if not isinstance(when, (int, float)) and isinstance(cs, int):
+            when = time_at(spans, cs)
+        if isinstance(when, (int, float)):
+            label += f"  ({fmt_time(when)})"
+        if f.get("message"):
+            label += f" — {f['message']}"
+        item = QListWidgetItem(label)
+        valid = isinstance(cs, int) and isinstance(ce, int)
+        item.setData(
+            SPAN_ROLE,
+            (cs if valid else -1, ce if valid else -1, float(when) if when is not None else -1.0),
+        )
+        self.findings_list.addItem(item)
+
+    def _set_tips(self, tips: list[str]) -> None:
+        for label in self.tips_labels:
+            self.tips_box.removeWidget(label)
+            label.deleteLater()
+        self.tips_labels = []
+        for i, tip in enumerate(tips, 1):
+            label = QLabel(f"{i}. {tip}")
+            label.setWordWrap(True)
+            self.tips_box.addWidget(label)
+            self.tips_labels.append(label)
+
+    def follow_up_text(self) -> str:
+        return self.follow_up_label.text()
+
+    # ---- interaction -------------------------------------------------------------------------
+    def activate_finding(self, row: int) -> None:
+        """Select finding ``row``'s words in the transcript (as a click would)."""
+        item = self.findings_list.item(row)
+        if item is not None:
+            self.findings_list.setCurrentItem(item)
+            self._on_item(item)
+
+    def _on_item(self, item: QListWidgetItem) -> None:
+        cs, ce, when = item.data(SPAN_ROLE)
+        if cs >= 0 and ce > cs:
+            self.transcript_view.select_span(cs, ce)
+        self.finding_activated.emit(cs, ce, when)

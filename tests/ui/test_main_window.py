@@ -1,0 +1,98 @@
+"""The main window opens on real Services, reports the model state and start-up notices."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from desktop_app.settings import Settings
+from desktop_app.ui.pipeline import NO_MODEL_HINT
+
+pytestmark = pytest.mark.gui
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_window_opens_and_says_no_model(services, make_window, qtbot):
+    w = make_window(services)
+    assert w.tabs.count() == 2 and w.tabs.tabText(0) == "Practice"
+    assert w.practice_view.picker.list.count() == len(services.bank.questions) > 0
+    qtbot.waitUntil(lambda: w.pipeline.state == "missing", timeout=10000)
+    assert w.model_label.text() == NO_MODEL_HINT
+    assert "No Whisper model is installed" in w.model_label.toolTip()
+    assert "rehearse models download" in w.notice_banner.text()  # how to get one, shown once
+    assert not w.practice_view.record_button.isEnabled()  # no audio system in these Services
+
+
+def test_startup_notices_shown_in_banner(services, make_window):
+    services.notices.append("Question pack problem: bad.toml:3: text: missing")
+    w = make_window(services, load_model=False)
+    assert "bad.toml:3" in w.notice_banner.text()
+    w.notice_banner.dismiss()
+    assert w.notice_banner.text() == ""
+
+
+def test_startup_imports_neither_torch_nor_whisper(tmp_path):
+    code = textwrap.dedent(f"""
+        import os, sys
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtWidgets import QApplication
+        from desktop_app.app import build_services
+        from desktop_app.paths import resolve_paths
+        from desktop_app.ui.main_window import MainWindow
+        app = QApplication([])
+        w = MainWindow(build_services(resolve_paths({str(tmp_path)!r}), with_audio=False))
+        w.show()
+        app.processEvents()
+        print("torch" in sys.modules, "whisper" in sys.modules)
+        w.close()
+    """)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env=env, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-2:] == ["False", "False"]
+
+
+def test_settings_dialog_saves(services, make_window):
+    w = make_window(services, load_model=False)
+    dialog = w.open_settings()
+    assert dialog.isVisible()
+    dialog.rate_spin.setValue(205)
+    dialog.speak_check.setChecked(True)
+    dialog.live_check.setChecked(False)
+    assert dialog.model_combo.currentData() is None  # automatic: nothing installed
+    dialog.accept()
+    assert not dialog.isVisible()
+    saved = Settings.load(services.paths.settings)
+    assert (saved.speech_rate, saved.speak_questions, saved.live_transcription) == (205, True, False)
+    assert services.settings.speech_rate == 205
+
+
+def test_settings_import_error_is_shown(services, make_window, qtbot, tmp_path):
+    w = make_window(services, load_model=False)
+    dialog = w.open_settings()
+    dialog.start_import(str(tmp_path / "no-such-model.pt"))
+    assert dialog.job_running
+    qtbot.waitUntil(lambda: not dialog.job_running, timeout=30000)
+    assert "does not exist" in dialog.message_label.text()
+    assert dialog.download_button.isEnabled()
+
+
+def test_settings_shortcut_opens_dialog(services, make_window, qtbot):
+    w = make_window(services, load_model=False)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    assert w.settings_dialog is None
+    qtbot.keyClick(w, ",", Qt_ctrl())
+    qtbot.waitUntil(lambda: w.settings_dialog is not None and w.settings_dialog.isVisible())
+
+
+def Qt_ctrl():  # noqa: N802
+    from PySide6.QtCore import Qt
+
+    return Qt.KeyboardModifier.ControlModifier
