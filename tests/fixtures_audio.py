@@ -34,9 +34,7 @@ def require_real(reason: str) -> None:
 
 
 def _pactl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["pactl", *args], capture_output=True, text=True, timeout=10, check=check
-    )
+    return subprocess.run(["pactl", *args], capture_output=True, text=True, timeout=10, check=check)
 
 
 def _daemon_up() -> bool:
@@ -53,8 +51,14 @@ class OutputCapture:
         self.path, self.rate = Path(path), rate
         self._file = open(self.path, "wb")  # noqa: SIM115
         self._proc = subprocess.Popen(
-            ["parec", f"--device={SOURCE}", "--format=s16le", f"--rate={rate}", "--channels=1",
-             "--latency-msec=20"],
+            [
+                "parec",
+                f"--device={SOURCE}",
+                "--format=s16le",
+                f"--rate={rate}",
+                "--channels=1",
+                "--latency-msec=20",
+            ],
             stdout=self._file,
             stderr=subprocess.DEVNULL,
         )
@@ -111,8 +115,8 @@ class VirtualAudio:
 
 @pytest.fixture(scope="session")
 def virtual_audio(tmp_path_factory) -> VirtualAudio:
-    """A running PulseAudio with the ``vmic`` null sink as default output and its monitor as input."""
-    for tool in ("pulseaudio", "pactl", "paplay", "parec"):
+    """Running PulseAudio: null sink ``vmic`` as default output, its monitor as default input."""
+    for tool in ("pulseaudio", "pactl", "paplay", "parec", "pacat"):
         if shutil.which(tool) is None:
             require_real(f"{tool} is not installed (apt-get install pulseaudio pulseaudio-utils)")
     try:
@@ -128,7 +132,9 @@ def virtual_audio(tmp_path_factory) -> VirtualAudio:
         os.environ["XDG_RUNTIME_DIR"] = runtime
         proc = subprocess.run(
             ["pulseaudio", "-D", "--exit-idle-time=-1", "--log-target=stderr"],
-            capture_output=True, text=True, timeout=30,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
         for _ in range(50):
             if _daemon_up():
@@ -139,11 +145,30 @@ def virtual_audio(tmp_path_factory) -> VirtualAudio:
         started = True
     loaded_module = None
     if SINK not in _pactl("list", "short", "sinks").stdout.split():
-        loaded_module = _pactl("load-module", "module-null-sink", f"sink_name={SINK}").stdout.strip()
+        loaded = _pactl("load-module", "module-null-sink", f"sink_name={SINK}")
+        loaded_module = loaded.stdout.strip()
     _pactl("set-default-sink", SINK)
     _pactl("set-default-source", SOURCE)
     if started:  # a suspended sink adds start-up latency to every capture
         _pactl("unload-module", "module-suspend-on-idle", check=False)
+    # An idle null sink renders in large blocks, so a new capture stream can wait ~2 s for its
+    # first audio; a silent low-latency playback stream keeps the sink (and its monitor) prompt.
+    zeros = open("/dev/zero", "rb")  # noqa: SIM115 - closed at session end
+    keeper = subprocess.Popen(
+        [
+            "pacat",
+            "--playback",
+            f"--device={SINK}",
+            "--latency-msec=20",
+            "--rate=16000",
+            "--channels=1",
+            "--format=s16le",
+            "--raw",
+        ],
+        stdin=zeros,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     sd._terminate()  # PortAudio enumerates devices once: re-read them now that the daemon is up
     sd._initialize()
     va = VirtualAudio(
@@ -154,6 +179,9 @@ def virtual_audio(tmp_path_factory) -> VirtualAudio:
     try:
         yield va
     finally:
+        keeper.kill()
+        keeper.wait()
+        zeros.close()
         if started:
             subprocess.run(["pulseaudio", "--kill"], capture_output=True, timeout=10)
             if saved_env is None:
@@ -168,7 +196,7 @@ def virtual_audio(tmp_path_factory) -> VirtualAudio:
 
 
 def make_spoken_wav(text: str, path: Path, rate: int = 22050, *, wpm: int = 160) -> Path:
-    """Speak ``text`` with espeak-ng into a mono WAV at ``rate`` (resampled with sox if not 22050)."""
+    """Speak ``text`` with espeak-ng into a mono WAV at ``rate`` (sox resamples if not 22050)."""
     if shutil.which("espeak-ng") is None:
         require_real("espeak-ng is not installed (apt-get install espeak-ng)")
     path = Path(path)

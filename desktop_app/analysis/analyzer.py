@@ -84,9 +84,7 @@ class Analyzer:
     def analyze(self, transcript: Transcript | str, question: Question | None = None) -> Analysis:
         """Score one answer. Never raises on odd text; bad argument types raise TypeError."""
         if not isinstance(transcript, (Transcript, str)):
-            raise TypeError(
-                f"analyze() needs a Transcript or str, not {type(transcript).__name__}"
-            )
+            raise TypeError(f"analyze() needs a Transcript or str, not {type(transcript).__name__}")
         res = self.resources
         doc = build_doc(transcript, res.meta_words)
         quantities = [q for s in doc.sentences for q in sentence_quantities(s)]
@@ -99,12 +97,14 @@ class Analyzer:
         reasoning = analyse_reasoning(doc, res, question, findings)
 
         content_factor = min(1.0, doc.n_words / self.min_words) if self.min_words else 1.0
+        # Keyword stuffing cannot earn specificity or reasoning credit either.
+        guard = content_factor * (1 - 0.8 * star.stuffing) * (0.3 + 0.7 * star.coherence)
         scores = {
             "star": star.score * content_factor,
-            "specificity": spec.score * content_factor,
+            "specificity": spec.score * guard,
             "jargon": jargon.score if doc.n_words else 0.0,
             "delivery": delivery.score if doc.n_words else 0.0,
-            "reasoning": reasoning.score * content_factor,
+            "reasoning": reasoning.score * guard,
         }
         weights = self.weights_for(question)
         total_w = sum(weights.values()) or 1.0

@@ -30,14 +30,23 @@ class DeliveryResult:
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
-        for k in ("score", "wpm", "fillers_per_min", "duration_s", "speaking_s",
-                  "estimated_duration_s", "filler_pct"):
+        for k in (
+            "score",
+            "wpm",
+            "fillers_per_min",
+            "duration_s",
+            "speaking_s",
+            "estimated_duration_s",
+            "filler_pct",
+        ):
             if d[k] is not None:
                 d[k] = round(d[k], 2)
         return d
 
 
-def _band(x: float, zero_low: float, ideal_low: float, ideal_high: float, zero_high: float) -> float:
+def _band(
+    x: float, zero_low: float, ideal_low: float, ideal_high: float, zero_high: float
+) -> float:
     """1 inside [ideal_low, ideal_high], falling linearly to 0 at the zero points."""
     if ideal_low <= x <= ideal_high:
         return 1.0
@@ -63,8 +72,12 @@ def _like_is_filler(doc: Doc, toks: list[Token], i: int, cfg: dict[str, Any], ga
     before = doc.text[max(0, t.char_start - 2) : t.char_start]
     after = doc.text[t.char_end : t.char_end + 1]
     return (
-        i == 0 or prev in cfg["like_filler_after"] or "," in before or after in {",", "."}
-        or gap >= 0.5 or (i + 1 < len(toks) and toks[i + 1].is_number)
+        i == 0
+        or prev in cfg["like_filler_after"]
+        or "," in before
+        or after in {",", "."}
+        or gap >= 0.5
+        or (i + 1 < len(toks) and toks[i + 1].is_number)
     )
 
 
@@ -80,16 +93,24 @@ def analyse_delivery(doc: Doc, res: Resources, findings: list[Finding]) -> Deliv
             gap = 0.0
             if i and t.start is not None and toks[i - 1].end is not None:
                 gap = t.start - (toks[i - 1].end or 0.0)
-            hit = t.low in res.filler_words or (
-                t.low == "like" and _like_is_filler(doc, toks, i, fcfg, gap)
-            ) or (t.low == prev_low and t.low.isalpha() and t.low not in {"had", "that", "very"})
+            hit = (
+                t.low in res.filler_words
+                or (t.low == "like" and _like_is_filler(doc, toks, i, fcfg, gap))
+                or (t.low == prev_low and t.low.isalpha() and t.low not in {"had", "that", "very"})
+            )
             if hit:
                 r.fillers += 1
                 r.filler_terms.append(t.low)
                 findings.append(doc.finding("filler", [t], "A filler word."))
             prev_low = t.low
         for phrase, a, b in find_phrases(sent, res.filler_phrases):
-            if phrase == "you know" and b < len(toks) and toks[b].low in not_before:
+            comma_after = doc.text[toks[b - 1].char_end : toks[b - 1].char_end + 1] in {",", "."}
+            if (
+                phrase == "you know"
+                and not comma_after
+                and b < len(toks)
+                and toks[b].low in not_before
+            ):
                 continue
             r.fillers += 1
             r.filler_terms.append(phrase)
@@ -127,20 +148,35 @@ def analyse_delivery(doc: Doc, res: Resources, findings: list[Finding]) -> Deliv
         r.wpm = doc.n_words / minutes if minutes > 0 else None
         r.fillers_per_min = r.fillers / max(doc.duration / 60, 1 / 60)
         pc = cfg["pace"]
-        pace = _band(r.wpm or 0.0, pc["zero_low"], pc["ideal_low"], pc["ideal_high"], pc["zero_high"])
+        pace = _band(
+            r.wpm or 0.0, pc["zero_low"], pc["ideal_low"], pc["ideal_high"], pc["zero_high"]
+        )
         per_min = r.long_pauses / max(doc.duration / 60, 0.25)
         parts = [
             (_falloff(r.fillers_per_min, fcfg["per_min_good"], fcfg["per_min_bad"]), 0.3),
             (_falloff(hedge_pct, hcfg["pct_good"], hcfg["pct_bad"]), 0.15),
             (pace, 0.25),
             (_falloff(per_min, 1.0, pcfg["per_min_bad"]), 0.15),
-            (_band(doc.duration, lcfg["zero_low_s"], lcfg["ideal_low_s"], lcfg["ideal_high_s"],
-                   lcfg["zero_high_s"]), 0.15),
+            (
+                _band(
+                    doc.duration,
+                    lcfg["zero_low_s"],
+                    lcfg["ideal_low_s"],
+                    lcfg["ideal_high_s"],
+                    lcfg["zero_high_s"],
+                ),
+                0.15,
+            ),
         ]
     else:
         est = r.estimated_duration_s
-        length = _band(est, lcfg["zero_low_s"], lcfg["ideal_low_s"] * 0.6, lcfg["ideal_high_s"] * 1.2,
-                       lcfg["zero_high_s"] * 1.2)
+        length = _band(
+            est,
+            lcfg["zero_low_s"],
+            lcfg["ideal_low_s"] * 0.6,
+            lcfg["ideal_high_s"] * 1.2,
+            lcfg["zero_high_s"] * 1.2,
+        )
         parts.append((length, 0.15))
     total_w = sum(w for _, w in parts)
     r.score = max(0.0, min(100.0, 100 * sum(v * w for v, w in parts) / total_w))

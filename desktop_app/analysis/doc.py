@@ -55,8 +55,13 @@ class Doc:
     def finding(self, kind: str, toks: Sequence[Token], message: str = "") -> Finding:
         a, b = toks[0], toks[-1]
         return Finding(
-            kind, self.text[a.char_start : b.char_end], a.char_start, b.char_end,
-            a.start, b.end if b.end is not None else a.end, message,
+            kind,
+            self.text[a.char_start : b.char_end],
+            a.char_start,
+            b.char_end,
+            a.start,
+            b.end if b.end is not None else a.end,
+            message,
         )
 
 

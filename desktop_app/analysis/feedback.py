@@ -74,21 +74,31 @@ def lacks(p: Parts, min_words: int) -> dict[str, tuple[float, dict[str, Any]]]:
     if sp.vague >= 2:
         vague = [f.text.lower() for f in p.findings if f.kind == "vague"]
         out["vague"] = (min(1.5, sp.vague / 3), {"examples": _examples(vague)})
-    if len(jg.terms) >= 3 or jg.rare_pct > 3:
-        out["jargon"] = (min(1.5, jg.rare_pct / 4 + 0.3),
-                         {"n": len(jg.terms), "examples": _examples(jg.terms)})
+    if len(jg.unfamiliar) >= 3:
+        out["jargon"] = (
+            min(1.5, jg.rare_pct / 4 + 0.3),
+            {"n": len(jg.unfamiliar), "examples": _examples(jg.unfamiliar)},
+        )
     if jg.acronyms:
-        out["acronyms"] = (min(1.5, 0.6 + 0.2 * len(jg.acronyms)),
-                           {"examples": ", ".join(jg.acronyms[:3])})
+        out["acronyms"] = (
+            min(1.5, 0.6 + 0.2 * len(jg.acronyms)),
+            {"examples": ", ".join(jg.acronyms[:3])},
+        )
     if jg.buzzwords:
-        out["buzzwords"] = (min(1.5, 0.5 + 0.25 * len(jg.buzzwords)),
-                            {"examples": _examples(jg.buzzwords)})
+        out["buzzwords"] = (
+            min(1.5, 0.5 + 0.25 * len(jg.buzzwords)),
+            {"examples": _examples(jg.buzzwords)},
+        )
     if dl.fillers_per_min is not None and dl.fillers_per_min > 5:
-        out["fillers"] = (min(1.5, dl.fillers_per_min / 10),
-                          {"n": dl.fillers, "rate": f"{dl.fillers_per_min:.0f} a minute"})
+        out["fillers"] = (
+            min(1.5, dl.fillers_per_min / 10),
+            {"n": dl.fillers, "rate": f"{dl.fillers_per_min:.0f} a minute"},
+        )
     elif dl.fillers_per_min is None and dl.filler_pct > 3:
-        out["fillers"] = (min(1.5, dl.filler_pct / 6),
-                          {"n": dl.fillers, "rate": f"{dl.filler_pct:.0f} % of your words"})
+        out["fillers"] = (
+            min(1.5, dl.filler_pct / 6),
+            {"n": dl.fillers, "rate": f"{dl.filler_pct:.0f} % of your words"},
+        )
     if dl.hedges >= 3 and 100 * dl.hedges / max(words, 1) > 1.5:
         out["hedges"] = (1.0, {"n": dl.hedges, "examples": _examples(dl.hedge_terms)})
     if dl.wpm is not None and dl.wpm > 180:
@@ -122,8 +132,14 @@ def choose_tips(res: Resources, found: dict[str, tuple[float, dict[str, Any]]]) 
     return out
 
 
-_FOLLOW_UP_ORDER = ("hypothetical", "no_result", "no_action", "mostly_we", "result_no_number",
-                    "no_tradeoff")
+_FOLLOW_UP_ORDER = (
+    "hypothetical",
+    "no_result",
+    "no_action",
+    "mostly_we",
+    "result_no_number",
+    "no_tradeoff",
+)
 
 
 def choose_follow_up(

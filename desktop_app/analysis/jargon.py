@@ -25,6 +25,7 @@ class JargonResult:
     rare_pct: float = 0.0
     terms: list[str] = field(default_factory=list)  # rare words (unique, in order)
     mid_terms: list[str] = field(default_factory=list)
+    unfamiliar: list[str] = field(default_factory=list)  # rare and not allow-listed here
     acronyms: list[str] = field(default_factory=list)  # unexplained acronyms
     explained_acronyms: list[str] = field(default_factory=list)
     buzzwords: list[str] = field(default_factory=list)
@@ -40,8 +41,13 @@ def word_zipf(low: str) -> float:
     """Zipf frequency, forgiving British -ise spellings (wordfreq favours -ize)."""
     z = zipf(low)
     if "is" in low and z < 4.0:
-        for a, b in (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ise", "ize"),
-                     ("ises", "izes")):
+        for a, b in (
+            ("isation", "ization"),
+            ("ising", "izing"),
+            ("ised", "ized"),
+            ("ise", "ize"),
+            ("ises", "izes"),
+        ):
             if low.endswith(a):
                 z = max(z, zipf(low[: -len(a)] + b))
                 break
@@ -104,9 +110,11 @@ def analyse_jargon(
                     r.explained_acronyms.append(key)
                 else:
                     r.acronyms.append(key)
-                    findings.append(doc.finding(
-                        "acronym", [t], f"Say what {key} stands for the first time you use it."
-                    ))
+                    findings.append(
+                        doc.finding(
+                            "acronym", [t], f"Say what {key} stands for the first time you use it."
+                        )
+                    )
                 continue
             low = t.low
             if len(low) < cfg["min_word_len"] or low in STOPWORDS or not low[0].isalpha():
@@ -133,13 +141,16 @@ def analyse_jargon(
                     seen_rare.add(low)
                     r.terms.append(low)
                     if weight >= 0.5:
-                        findings.append(doc.finding(
-                            "jargon", [t], "A rare word: a listener may not know it."
-                        ))
+                        r.unfamiliar.append(low)
+                        findings.append(
+                            doc.finding("jargon", [t], "A rare word: a listener may not know it.")
+                        )
     for sent in doc.sentences:
         for phrase, a, b in find_phrases(sent, res.buzzwords):
             r.buzzwords.append(phrase)
-            findings.append(doc.finding("buzzword", sent.tokens[a:b], "A buzzword: say it plainly."))
+            findings.append(
+                doc.finding("buzzword", sent.tokens[a:b], "A buzzword: say it plainly.")
+            )
     if total:
         r.mid_pct = 100 * r.mid / total
         r.rare_pct = 100 * r.rare / total

@@ -25,8 +25,12 @@ class ReasoningResult:
     tradeoff: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"score": round(self.score, 1), "weighted": self.weighted,
-                "counts": dict(self.counts), "tradeoff": self.tradeoff}
+        return {
+            "score": round(self.score, 1),
+            "weighted": self.weighted,
+            "counts": dict(self.counts),
+            "tradeoff": self.tradeoff,
+        }
 
 
 def analyse_reasoning(

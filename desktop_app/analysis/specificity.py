@@ -1,4 +1,4 @@
-"""Specificity: quantities, named things, ownership ("I" vs "we"), real vs hypothetical, vagueness."""
+"""Specificity: quantities, names, ownership ("I" vs "we"), real vs hypothetical, vagueness."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ NUMBER_WORDS = frozenset(
     quadruple""".split()
 )
 UNITS = frozenset(
-    """percent per cent % dollars dollar pounds euros k seconds second secs minutes minute mins hours
-    hour hrs days day weeks week months month years year quarters people users customers engineers
-    developers clients tickets requests times x ms bugs calls teams members percentage points gb mb
-    tb lines sprints releases""".split()
+    """percent per cent % dollars dollar pounds euros k seconds second secs minutes minute mins
+    hours hour hrs days day weeks week months month years year quarters people users customers
+    engineers developers clients tickets requests times x ms bugs calls teams members percentage
+    points gb mb tb lines sprints releases""".split()
 )
 MONTHS = frozenset(
-    """january february march april may june july august september october november december""".split()
+    "january february march april may june july august september october november december".split()
 )
 PERIODS = frozenset("week month quarter year spring summer autumn fall winter sprint".split())
 I_FORMS = frozenset("i me my mine myself i'm i've i'd i'll".split())
@@ -68,8 +68,24 @@ def _kind(lows: list[str]) -> str:
         return "percent"
     if joined[:1] in _MONEY or any(w in lows for w in ("dollars", "pounds", "euros", "k")):
         return "money"
-    if any(w.rstrip("s") in {"second", "sec", "minute", "min", "hour", "hr", "day", "week",
-                              "month", "year", "quarter", "sprint"} for w in lows):
+    if any(
+        w.rstrip("s")
+        in {
+            "second",
+            "sec",
+            "minute",
+            "min",
+            "hour",
+            "hr",
+            "day",
+            "week",
+            "month",
+            "year",
+            "quarter",
+            "sprint",
+        }
+        for w in lows
+    ):
         return "duration"
     return "number"
 
@@ -82,13 +98,19 @@ def sentence_quantities(sent: Sentence) -> list[Quantity]:
     while i < len(toks):
         t = toks[i]
         low = t.low
-        if t.is_number or low in NUMBER_WORDS or (
-            low == "one" and i + 1 < len(toks) and toks[i + 1].low in UNITS
+        if (
+            t.is_number
+            or low in NUMBER_WORDS
+            or (low == "one" and i + 1 < len(toks) and toks[i + 1].low in UNITS)
         ):
             j = i + 1
-            while j < len(toks) and (toks[j].is_number or toks[j].low in NUMBER_WORDS
-                                     or toks[j].low in {"and", "a", "point"} and j + 1 < len(toks)
-                                     and (toks[j + 1].low in NUMBER_WORDS or toks[j + 1].is_number)):
+            while j < len(toks) and (
+                toks[j].is_number
+                or toks[j].low in NUMBER_WORDS
+                or toks[j].low in {"and", "a", "point"}
+                and j + 1 < len(toks)
+                and (toks[j + 1].low in NUMBER_WORDS or toks[j + 1].is_number)
+            ):
                 j += 1
             if j < len(toks) and toks[j].low in UNITS:
                 j += 1
@@ -129,7 +151,11 @@ def _named(doc: Doc, res: Resources) -> list[tuple[Sentence, int, int]]:
                 is_cap = zipf(t.low) < 2.8 and t.low not in STOPWORDS
             if is_cap or is_acro or has_digit or tech:
                 j = i + 1
-                while j < len(toks) and toks[j].text[:1].isupper() and toks[j].text not in res.not_named:
+                while (
+                    j < len(toks)
+                    and toks[j].text[:1].isupper()
+                    and toks[j].text not in res.not_named
+                ):
                     j += 1
                 out.append((sent, i, j))
                 i = j
@@ -139,7 +165,10 @@ def _named(doc: Doc, res: Resources) -> list[tuple[Sentence, int, int]]:
 
 
 def analyse_specificity(
-    doc: Doc, res: Resources, labels: list[str], quantities: list[Quantity],
+    doc: Doc,
+    res: Resources,
+    labels: list[str],
+    quantities: list[Quantity],
     findings: list[Finding],
 ) -> SpecificityResult:
     cfg = res.specificity["score"]
@@ -188,9 +217,13 @@ def analyse_specificity(
             if phrase.endswith("'d") and b < len(s.tokens) and s.tokens[b].low in not_after:
                 continue
             hit = True
-            findings.append(doc.finding(
-                "hypothetical", s.tokens[a:b], "Sounds habitual or hypothetical, not one real time."
-            ))
+            findings.append(
+                doc.finding(
+                    "hypothetical",
+                    s.tokens[a:b],
+                    "Sounds habitual or hypothetical, not one real time.",
+                )
+            )
         hyp_sents += hit
         past_sents += any(is_past_tense(t.low) for t in s.tokens)
     if n_sents:
@@ -215,9 +248,15 @@ def analyse_specificity(
     else:
         own = min(1.0, 0.2 + 0.8 * r.i_ratio / cfg["i_ratio_good"])
     real = min(1.0, r.past_share / 0.5) * max(0.0, 1.0 - 1.6 * r.hypothetical_share)
-    base = (cfg["quantity_weight"] * q_score + cfg["named_weight"] * n_score
-            + cfg["ownership_weight"] * own + cfg["real_event_weight"] * real)
-    vague_pen = min(cfg["vague_penalty_cap"],
-                    cfg["vague_penalty_per_100_words"] * r.vague * 100 / max(words, 50))
+    base = (
+        cfg["quantity_weight"] * q_score
+        + cfg["named_weight"] * n_score
+        + cfg["ownership_weight"] * own
+        + cfg["real_event_weight"] * real
+    )
+    vague_pen = min(
+        cfg["vague_penalty_cap"],
+        cfg["vague_penalty_per_100_words"] * r.vague * 100 / max(words, 50),
+    )
     r.score = max(0.0, min(100.0, 100 * base - vague_pen))
     return r

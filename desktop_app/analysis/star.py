@@ -22,6 +22,8 @@ _ADVERBS = frozenset(
     "then also first quickly immediately personally eventually finally just actually really "
     "still later carefully directly".split()
 )
+_INTERJECTIONS = frozenset("yes yeah sure okay ok well right um uh hmm".split())
+_AGENTS = frozenset("i we i'm i've i'd".split())
 _CHANGE = frozenset(
     "reduced increased improved decreased doubled halved tripled saved cut dropped fell grew rose "
     "went brought raised lowered shortened sped boosted".split()
@@ -63,7 +65,8 @@ class StarResult:
             "order": list(self.order),
             "order_ok": self.order_ok,
             "balance": {k: round(v, 3) for k, v in self.balance.items()},
-            "balance_seconds": None if self.balance_seconds is None
+            "balance_seconds": None
+            if self.balance_seconds is None
             else {k: round(v, 3) for k, v in self.balance_seconds.items()},
             "result_measured": self.result_measured,
             "lesson": self.lesson,
@@ -81,9 +84,12 @@ def _emissions(doc: Doc, res: Resources, quantities: list[Quantity]) -> list[dic
     q_sents = Counter(q.sent for q in quantities)
     n = len(doc.sentences)
     out = []
+    early_r = float(cfg["early_result_factor"])
+    stuffing = answer_stuffing(doc, res)
     for s, ok in zip(doc.sentences, doc.coherent, strict=False):
         e = {lab: float(bias[lab]) for lab in LABELS}
         factor = 1.0 if ok else float(cfg["incoherent_factor"])
+        pos = s.index / (n - 1) if n > 1 else 0.0
         for lab, groups in res.star_cues.items():
             total = 0.0
             for weight, pattern in groups:
@@ -91,6 +97,8 @@ def _emissions(doc: Doc, res: Resources, quantities: list[Quantity]) -> list[dic
                     seen[phrase] += 1
                     if seen[phrase] <= max_rep:
                         total += weight
+            if lab == "R":
+                total *= min(1.0, early_r + (1 - early_r) * pos / 0.5)
             e[lab] += min(cap, total) * factor
         lows = [t.low for t in s.tokens]
         for i, w in enumerate(lows):
@@ -112,19 +120,33 @@ def _emissions(doc: Doc, res: Resources, quantities: list[Quantity]) -> list[dic
             e["O"] += float(cfg["hypothetical_other"])
         if not ok:
             e["O"] += float(cfg["incoherent_other_bonus"])
-        pos = s.index / (n - 1) if n > 1 else 0.0
+        e["O"] += float(cfg["stuffed_answer_other"]) * stuffing
+        if sum(1 for w in lows if w in res.meta_words) >= 2:
+            e["O"] += float(cfg["meta_sentence_other"])
+        if (s.index in (0, n - 1)) and lows and lows[0] in _INTERJECTIONS and len(lows) <= 14:
+            e["O"] += float(cfg["edge_interjection_other"])
         if pos < 0.25:
             e["S"] += float(cfg["early_situation_bonus"])
         if pos >= 0.7 and n > 2:
             e["R"] += float(cfg["late_result_bonus"])
+            if not any(w in _AGENTS for w in lows[:4]):
+                e["R"] += float(cfg["no_agent_late_result"])
         out.append(e)
     return out
+
+
+def answer_stuffing(doc: Doc, res: Resources) -> float:
+    """0..1: how far the share of literal STAR words exceeds what a real story uses."""
+    sc = res.star["score"]
+    meta = sum(1 for t in doc.tokens if t.low in res.meta_words) / max(doc.n_words, 1)
+    return min(1.0, max(0.0, meta - sc["meta_density_free"]) * sc["meta_density_slope"])
 
 
 def viterbi(emissions: list[dict[str, float]], trans: dict[str, dict[str, float]]) -> list[str]:
     """Best label path; Other keeps the last STAR stage so the order prior survives an aside."""
     if not emissions:
         return []
+
     # state = (label, stage) where stage is the last STAR label ("" before any).
     def step(stage: str, lab: str) -> float:
         return float(trans["start" if not stage else stage][lab])
@@ -183,10 +205,16 @@ def analyse_star(
     words = Counter[str]()
     secs = Counter[str]()
     for s, lab, ok in zip(doc.sentences, labels, doc.coherent, strict=False):
-        r.sentences.append(StarSentence(
-            doc.text[s.char_start : sentence_char_end(doc.text, s)], lab, s.start, s.end,
-            s.char_start, sentence_char_end(doc.text, s),
-        ))
+        r.sentences.append(
+            StarSentence(
+                doc.text[s.char_start : sentence_char_end(doc.text, s)],
+                lab,
+                s.start,
+                s.end,
+                s.char_start,
+                sentence_char_end(doc.text, s),
+            )
+        )
         words[lab] += len(s.tokens)
         if s.start is not None and s.end is not None:
             secs[lab] += max(0.0, s.end - s.start)
@@ -208,10 +236,10 @@ def analyse_star(
     )
 
     n = max(doc.n_words, 1)
-    r.coherence = sum(len(s.tokens) for s, ok in zip(doc.sentences, doc.coherent, strict=False)
-                      if ok) / n
-    meta = sum(1 for t in doc.tokens if t.low in res.meta_words) / n
-    r.stuffing = min(1.0, max(0.0, meta - sc["meta_density_free"]) * sc["meta_density_slope"])
+    r.coherence = (
+        sum(len(s.tokens) for s, ok in zip(doc.sentences, doc.coherent, strict=False) if ok) / n
+    )
+    r.stuffing = answer_stuffing(doc, res)
 
     base = sum(sc["present"][lab] for lab in STAR if r.present[lab])
     if sum(r.present.values()) >= 2:
@@ -222,4 +250,3 @@ def analyse_star(
     base += sc["measured_result"] * r.result_measured + sc["lesson"] * r.lesson
     r.score = max(0.0, min(100.0, 100 * base * r.coherence * (1 - 0.8 * r.stuffing)))
     return r
-

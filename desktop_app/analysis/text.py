@@ -25,9 +25,10 @@ STOPWORDS = frozenset(
     to for from by with about as into over after before under up down out off again also just very
     i me my mine myself we us our ours ourselves you your yours he him his she her they them their
     is am are was were be been being have has had do does did doing will would can could should may
-    might must shall not no nor only own same too s t don't didn't i'm i've i'd i'll we're we've we'd
-    we'll you're they're that's what which who whom whose when where why how all any both each few
-    more most other some such one get got going go went make made really well yeah okay ok like""".split()
+    might must shall not no nor only own same too s t don't didn't i'm i've i'd i'll we're we've
+    we'd we'll you're they're that's what which who whom whose when where why how all any both each
+    few more most other some such one get got going go went make made really well yeah okay ok
+    like""".split()
 )
 
 PAST_IRREGULAR = frozenset(
@@ -37,7 +38,10 @@ PAST_IRREGULAR = frozenset(
     began drove flew forgot hid hung lay lent meant overcame rewrote undertook upheld withdrew
     dealt sold shot struck swept threw woke wore""".split()
 )
-STATIVE_PAST = frozenset("was were had did could would should might must".split())
+STATIVE_PAST = frozenset(
+    "was were had did could would should might must needed wanted felt thought knew seemed "
+    "hoped liked loved".split()
+)
 AUXILIARIES = frozenset(
     """is am are was were be been being have has had do does did will would can could should may
     might must shall 's 're 've 'd 'll i'm i've i'd i'll we're we've we'd we'll you're they're it's
@@ -45,7 +49,7 @@ AUXILIARIES = frozenset(
     couldn't shouldn't hasn't haven't hadn't can't""".split()
 )
 _ED_EXCEPTIONS = frozenset(
-    "need feed speed red bed indeed seed hundred shed bleed breed greed deed weed embed bred".split()
+    "need feed speed red bed indeed seed hundred shed bleed breed greed deed weed embed".split()
 )
 SUBJECT_PRONOUNS = frozenset("i we they he she you it".split())
 
@@ -162,46 +166,103 @@ def _sentence_spans(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]
 
 
 def _split_run_on(
-    tokens: Sequence[Token], lo: int, hi: int, markers: Iterable[tuple[str, ...]],
-    max_words: int, min_words: int, pause_s: float,
+    tokens: Sequence[Token],
+    lo: int,
+    hi: int,
+    markers: Iterable[tuple[str, ...]],
+    max_words: int,
+    min_words: int,
+    pause_s: float,
 ) -> list[tuple[int, int]]:
-    """Break an over-long sentence at pauses or discourse markers."""
+    """Break an over-long sentence at pauses, discourse markers and new first-person clauses."""
     if hi - lo <= max_words:
         return [(lo, hi)]
     marks = list(markers)
     out, start = [], lo
     for i in range(lo + 1, hi):
-        if i - start < min_words or hi - i < min_words // 2:
+        if i - start < min_words or hi - i < 3:
             continue
         prev, cur = tokens[i - 1], tokens[i]
-        gap = (
-            cur.start - prev.end
-            if cur.start is not None and prev.end is not None
-            else 0.0
-        )
-        marker = any(
-            tuple(t.low for t in tokens[i : i + len(m)]) == m for m in marks
-        )
-        if gap >= pause_s or (marker and (i - start) >= min_words) or i - start >= max_words:
+        gap = cur.start - prev.end if cur.start is not None and prev.end is not None else 0.0
+        marker = any(tuple(t.low for t in tokens[i : i + len(m)]) == m for m in marks)
+        if gap >= pause_s or marker or _clause_start(tokens, i, hi) or i - start >= 2 * max_words:
             out.append((start, i))
             start = i
     out.append((start, hi))
     return out
 
 
+def _clause_start(tokens: Sequence[Token], i: int, hi: int) -> bool:
+    """ "... in september | I decided ...": a subject pronoun plus a verb after a content word."""
+    cur, prev = tokens[i].low, tokens[i - 1].low
+    if cur not in _CLAUSE_SUBJECTS or prev in STOPWORDS:
+        return False
+    if i + 1 >= hi:
+        return False
+    nxt = tokens[i + 1].low
+    return (
+        nxt in AUXILIARIES
+        or is_past_tense(nxt)
+        or nxt in _ADVERB_STARTS
+        and i + 2 < hi
+        and (is_past_tense(tokens[i + 2].low) or tokens[i + 2].low in AUXILIARIES)
+    )
+
+
+_CLAUSE_SUBJECTS = frozenset("i we she he they".split())
+_ADVERB_STARTS = frozenset("then also just finally eventually really actually".split())
+
+
 DISCOURSE_MARKERS: tuple[tuple[str, ...], ...] = tuple(
     tuple(m.split())
     for m in (
-        "so i", "so we", "and then", "then i", "then we", "after that", "as a result", "in the end",
-        "eventually", "finally", "first", "next", "the result", "because of that", "at the end",
-        "but", "so the", "which meant", "my job", "my task", "i was asked", "what i did",
-        "one day", "back then", "at the time", "since then", "i learned",
+        "so i",
+        "so we",
+        "and then",
+        "then i",
+        "then we",
+        "after that",
+        "as a result",
+        "in the end",
+        "eventually",
+        "finally",
+        "first i",
+        "first we",
+        "next i",
+        "next we",
+        "the result",
+        "because of that",
+        "at the end",
+        "but",
+        "so the",
+        "which meant",
+        "my job",
+        "my task",
+        "i was asked",
+        "what i did",
+        "one day",
+        "back then",
+        "at the time",
+        "since then",
+        "i learned",
+        "so yeah",
+        "and i",
+        "and we",
+        "so",
+        "i mean so",
+        "we learned",
+        "afterwards",
+        "the next",
     )
 )
 
 
 def split_sentences(
-    text: str, tokens: Sequence[Token], *, max_words: int = 38, min_words: int = 6,
+    text: str,
+    tokens: Sequence[Token],
+    *,
+    max_words: int = 38,
+    min_words: int = 6,
     pause_s: float = 0.6,
 ) -> list[Sentence]:
     """Sentences from punctuation; long run-ons are split at pauses and discourse markers."""
@@ -233,7 +294,11 @@ def sentence_char_end(text: str, sent: Sentence) -> int:
     return end
 
 
-_NUM = r"[$£€]?\d[\d.,:]*(?:%|k|m|x|ms|s|h)?"
+_NUM = (
+    r"(?:[$£€]?\d[\d.,:]*(?:%|k|m|x|ms|s|h)?|a|an|one|two|three|four|five|six|seven|eight|nine"
+    r"|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a few"
+    r"|a couple of)"
+)
 
 
 def phrase_regex(phrases: Iterable[str]) -> regex.Pattern[str]:

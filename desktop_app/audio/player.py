@@ -27,6 +27,7 @@ class _Playback:
     def __init__(self, samples: np.ndarray, rate: int, on_finished: Callable[[], None] | None):
         self.samples, self.rate, self.on_finished = samples, rate, on_finished
         self.pos = 0
+        self.abort = False  # set by stop(); the callback then ends the stream at once
         self.done = threading.Event()
         self.stream = None
 
@@ -74,6 +75,9 @@ class Player:
         pb = _Playback(x, rate, on_finished)
 
         def callback(outdata, frames, time_info, status) -> None:  # PortAudio thread
+            if pb.abort:
+                outdata[:] = 0
+                raise self._sd.CallbackAbort
             chunk = pb.samples[pb.pos : pb.pos + frames]
             n = chunk.size
             outdata[:n, 0] = chunk
@@ -114,11 +118,13 @@ class Player:
             cur = self._current
         if cur is None or cur.done.is_set() or cur.stream is None:
             return
-        try:
-            cur.stream.abort()
-        except Exception as exc:  # noqa: BLE001
-            log.warning("aborting playback failed: %s", exc)
-        cur.done.set()
+        cur.abort = True  # ends in the next callback (one block, a few ms)
+        if not cur.done.wait(0.3):  # callbacks stalled (a back-end hiccup): abort from here
+            try:
+                cur.stream.abort()
+            except Exception as exc:  # noqa: BLE001
+                log.warning("aborting playback failed: %s", exc)
+            cur.done.set()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the current sound ends; False on timeout."""
@@ -137,14 +143,14 @@ class Player:
 
     @staticmethod
     def _reap(pb: _Playback) -> None:
-        """Wait for the end, close the stream off the PortAudio thread, then notify."""
+        """Wait for the end, notify, then close the stream off the PortAudio thread."""
         pb.done.wait()
-        try:
-            pb.stream.close()
-        except Exception as exc:  # noqa: BLE001
-            log.warning("closing playback stream failed: %s", exc)
-        if pb.on_finished is not None:
+        if pb.on_finished is not None:  # notify first: closing can be slow on some back-ends
             try:
                 pb.on_finished()
             except Exception:  # noqa: BLE001
                 log.exception("on_finished callback failed")
+        try:
+            pb.stream.close()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("closing playback stream failed: %s", exc)

@@ -55,7 +55,8 @@ class Recorder:
 
     ``stream_rate`` forces the device rate; by default the device is opened at ``target_rate`` when
     it supports it, otherwise at its own default rate (and the audio is resampled).
-    ``stall_timeout_s``: no audio for this long while recording counts as a lost device.
+    ``stall_timeout_s``: no audio for this long while recording counts as a lost device
+    (``first_audio_timeout_s`` before the first block: some back-ends take ~2 s to start).
     """
 
     def __init__(
@@ -70,6 +71,7 @@ class Recorder:
         on_error: Callable[[str], None] | None = None,
         stream_rate: int | None = None,
         stall_timeout_s: float = 2.0,
+        first_audio_timeout_s: float = 6.0,
     ) -> None:
         self._sd = sd
         self.device = device
@@ -78,6 +80,8 @@ class Recorder:
         self.on_level, self.on_chunk, self.on_error = on_level, on_chunk, on_error
         self.forced_rate = stream_rate
         self.stall_timeout_s = stall_timeout_s
+        self.first_audio_timeout_s = first_audio_timeout_s
+        self._capturing = threading.Event()
         self.stream_rate: int | None = None  # the rate the device was actually opened at
         self.input_device: InputDevice | None = None
         self.overflows = 0  # blocks PortAudio reported as overflowed (audio dropped by the OS)
@@ -105,6 +109,10 @@ class Recorder:
             return 0.0
         return (self._t_end or time.monotonic()) - self._t0
 
+    def wait_until_capturing(self, timeout: float | None = None) -> bool:
+        """Block until the first audio block has arrived (the user can start talking)."""
+        return self._capturing.wait(timeout)
+
     def start(self, path: Path) -> None:
         """Open the device and start writing ``path`` (via ``<name>.partial.wav``).
 
@@ -118,6 +126,7 @@ class Recorder:
         self._queue = queue.Queue()
         self._error, self._result, self._t_end = None, None, None
         self._stopping = False
+        self._capturing.clear()
         self.overflows = 0
         try:
             stream = self._sd.InputStream(
@@ -199,6 +208,7 @@ class Recorder:
         if status and status.input_overflow:
             self.overflows += 1
         self._queue.put(indata.copy())
+        self._capturing.set()
 
     def _stream_finished(self) -> None:  # PortAudio thread, after the stream ended
         if not self._stopping:
@@ -231,7 +241,12 @@ class Recorder:
                 try:
                     item = self._queue.get(timeout=0.25)
                 except queue.Empty:
-                    if not self._stopping and time.monotonic() - last_audio > self.stall_timeout_s:
+                    limit = (
+                        self.stall_timeout_s
+                        if self._capturing.is_set()
+                        else self.first_audio_timeout_s
+                    )
+                    if not self._stopping and time.monotonic() - last_audio > limit:
                         self._fail(self._lost_message())
                         break
                     continue

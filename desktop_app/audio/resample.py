@@ -110,7 +110,7 @@ class StreamResampler:
         return self._compute(n_end)
 
     def flush(self) -> np.ndarray:
-        """Return the remaining outputs (the stream ends: zeros are assumed after the last input)."""
+        """Return the remaining outputs (the stream ends: zeros are assumed after it)."""
         if self._flushed:
             return np.zeros(0, dtype=np.float32)
         self._flushed = True

@@ -14,6 +14,7 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -154,11 +155,9 @@ class Speaker:
             if generation != self._generation:
                 continue  # stopped before its turn
             self._speak(payload, generation)
-        if self._engine is not None:
-            try:
-                self._engine.stop()
-            except Exception:  # noqa: BLE001
-                pass
+        # No engine.stop() here: pyttsx3.init() caches engines per driver, and a stop flag left
+        # set on the cached engine would cancel the next owner's first utterance.
+        self._engine = None
 
     def _speak(self, text: str, generation: int) -> None:
         engine = self._engine_or_none()
@@ -171,6 +170,9 @@ class Speaker:
             self._apply_settings(engine)
             engine.save_to_file(text, str(wav))
             engine.runAndWait()
+            deadline = time.monotonic() + 3.0  # some drivers finish the file just after returning
+            while not wav.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
             samples, rate = read_audio(wav)
         except Exception as exc:  # noqa: BLE001
             self._emit(self.on_error, f"Could not speak the question: {exc}")

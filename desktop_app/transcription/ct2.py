@@ -169,10 +169,11 @@ def read_model_bin(
         raise ModelImportError(msg) from exc
     finally:
         reader.close()
+    variables = _dequantize(raw)
     for alias, target in aliases.items():
-        if target in raw:
-            raw.setdefault(alias, raw[target])
-    return spec, _dequantize(raw)
+        if target in variables:
+            variables.setdefault(alias, variables[target])
+    return spec, variables
 
 
 def _dequantize(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -411,3 +411,22 @@ class LiveTranscriber:
                 text = "".join(w.text for w in words).strip()
             kept.append(Segment(text, words[0].start, words[-1].end, tuple(words)))
         return kept, dropped
+
+
+def engine_chunk_fn(engine: Any, **prompt: str | None) -> TranscribeFn:
+    """Bind ``engine.transcribe`` for ONE answer as a LiveTranscriber ``transcribe`` callable.
+
+    The initial prompt (the engine's default filler prompt, or ``initial_prompt=...``) is given to
+    the first chunk only and later chunks get none — exactly what Whisper does over a long file with
+    ``condition_on_previous_text=False`` (the prompt conditions the first 30 s window only). A
+    prompt on every chunk made tiny.en skip whole sentences (WER 16 % vs 9 % on the same answer).
+    """
+    first = [True]
+
+    def transcribe(audio: np.ndarray, time_offset: float) -> Transcript:
+        if first[0]:
+            first[0] = False
+            return engine.transcribe(audio, time_offset=time_offset, **prompt)
+        return engine.transcribe(audio, time_offset=time_offset, initial_prompt=None)
+
+    return transcribe

@@ -3,7 +3,8 @@
 A loudness threshold alone finds no pauses in noisy audio, so each 30 ms frame is judged on:
 
 - its energy relative to an *adaptive noise floor* (a low percentile of the frame energies in a
-  ~10 s window around it, so the floor follows the room and the microphone);
+  ~10 s window around it, so the floor follows the room and the microphone; frames of digital
+  silence — exact zeros, which no real microphone produces — are left out of it);
 - its *spectral flatness* (noise is flat, voiced speech is peaky) and *zero-crossing rate* (hiss
   crosses zero far more often than voice): a frame only moderately above the floor counts as speech
   only if it also looks like voice; a frame far above the floor counts regardless;
@@ -140,7 +141,10 @@ class VoiceActivityDetector:
         for b in range(0, n, step):
             mid = b + step // 2
             lo, hi = max(0, mid - half), min(n, mid + half)
-            floor[b : b + step] = np.percentile(energy_db[lo:hi], c.floor_percentile)
+            window = energy_db[lo:hi]
+            window = window[window > c.min_floor_db]  # digital silence is no noise sample
+            level = np.percentile(window, c.floor_percentile) if window.size else c.min_floor_db
+            floor[b : b + step] = level
         return np.maximum(floor, c.min_floor_db)
 
     def raw_decisions(self, feats: FrameFeatures) -> np.ndarray:

@@ -112,6 +112,8 @@ class TranscriptView(QTextEdit):
         font.setPointSizeF(max(font.pointSizeF(), 11.5))
         self.setFont(font)
         self.setMinimumHeight(140)
+        self.setUndoRedoEnabled(False)
+        self._cursor = QTextCursor(self.document())
         self.sentence_formats: list[tuple[int, int, str]] = []
         self.finding_spans: list[tuple[int, int, str]] = []
 
@@ -124,6 +126,8 @@ class TranscriptView(QTextEdit):
         self.setPlainText(text)
         self.sentence_formats = sentence_ranges(text, sentences)
         self.finding_spans = []
+        self._cursor = QTextCursor(self.document())
+        self._cursor.beginEditBlock()  # one re-layout at the end, not one per highlight
         for cs, ce, label in self.sentence_formats:
             colour = STAR_COLOURS.get(label)
             if colour:
@@ -148,6 +152,8 @@ class TranscriptView(QTextEdit):
             fmt.setToolTip(kind.replace("_", " "))
             self._apply(cs, ce, fmt)
             self.finding_spans.append((cs, ce, kind))
+        self._cursor.endEditBlock()
+        self.document().clearUndoRedoStacks()
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
     def append_live(self, text: str) -> None:
@@ -160,7 +166,7 @@ class TranscriptView(QTextEdit):
         self.ensureCursorVisible()
 
     def _apply(self, start: int, end: int, fmt: QTextCharFormat) -> None:
-        cursor = QTextCursor(self.document())
+        cursor = self._cursor
         cursor.setPosition(start)
         cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
         cursor.mergeCharFormat(fmt)

@@ -1,0 +1,1 @@
+"""Tests of the transcription layer (models, CTranslate2 import, Whisper engine)."""

@@ -1,0 +1,92 @@
+"""History: newest first, search, open (transcript + scorecard), delete with audio, recovered."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from desktop_app.analysis import Analyzer
+from desktop_app.audio.wavio import write_wav
+from desktop_app.domain import Attempt, Transcript
+
+pytestmark = pytest.mark.gui
+
+TEXTS = [
+    "I resolved a conflict between two teams about the release date by mapping dependencies.",
+    "We migrated the billing database and I owned the rollback plan; downtime fell to zero.",
+    "The deadline moved so I cut scope with the product manager and shipped on time.",
+]
+
+
+def add(svc, i: int, text: str, *, status: str = "scored", analysed: bool = True) -> int:
+    rel = f"recordings/2024010{i}-120000-q.wav"
+    write_wav(svc.paths.absolute(rel), np.zeros(16000, dtype=np.float32), 16000)
+    q = svc.bank.questions[i]
+    attempt = Attempt(id=None, question_id=q.id, started_at=f"2024-01-0{i}T12:00:00+00:00",
+                      duration_s=1.0, audio_path=rel, status=status, transcript_text=text)
+    if analysed:
+        analysis = Analyzer().analyze(text, q)
+        attempt.analysis_json = json.dumps(analysis.to_dict())
+        attempt.words_json = json.dumps(Transcript.from_text(text).to_dict())
+        attempt.scores = dict(analysis.scores)
+    return svc.repo.add_attempt(attempt)
+
+
+def test_history_lists_newest_first_and_searches(services, make_window, qtbot):
+    ids = [add(services, i + 1, t) for i, t in enumerate(TEXTS)]
+    w = make_window(services, load_model=False)
+    hv = w.history_view
+    assert hv.row_ids() == ids[::-1]
+    overall = services.repo.get_attempt(ids[2]).scores["overall"]
+    assert hv.table.item(0, 3).text() == str(round(overall))
+    assert hv.table.item(0, 4).text() == "scored"
+    hv.search_edit.setText("billing")
+    qtbot.waitUntil(lambda: hv.row_ids() == [ids[1]], timeout=3000)
+    hv.search_edit.clear()
+    qtbot.waitUntil(lambda: len(hv.row_ids()) == 3, timeout=3000)
+
+
+def test_opening_an_attempt_shows_transcript_and_scorecard(services, make_window):
+    ids = [add(services, i + 1, t) for i, t in enumerate(TEXTS)]
+    w = make_window(services, load_model=False)
+    hv = w.history_view
+    assert hv.open_attempt(ids[0])
+    assert hv.selected_id == ids[0]
+    assert hv.scorecard.transcript_view.toPlainText() == TEXTS[0]
+    stored = json.loads(services.repo.get_attempt(ids[0]).analysis_json)
+    assert hv.scorecard.tiles["overall"].value.text() == str(round(stored["scores"]["overall"]))
+    assert services.bank.questions[1].text in hv.detail_title.text()
+    assert hv.delete_button.isEnabled()
+    assert not hv.transcribe_button.isEnabled()  # scored already
+    assert not hv.play_button.isEnabled()  # no audio system in these Services
+
+
+def test_delete_removes_row_and_audio(services, make_window):
+    ids = [add(services, i + 1, t) for i, t in enumerate(TEXTS)]
+    w = make_window(services, load_model=False)
+    hv = w.history_view
+    audio = services.paths.absolute(services.repo.get_attempt(ids[1]).audio_path)
+    assert audio.exists()
+    hv.open_attempt(ids[1])
+    assert hv.delete_attempt(ids[1], ask=False)
+    assert services.repo.get_attempt(ids[1]) is None and not audio.exists()
+    assert hv.row_ids() == [ids[2], ids[0]]
+    assert hv.selected_id is None
+
+
+def test_recovered_attempt_can_be_transcribed(services, make_window, qtbot):
+    rid = add(services, 1, "", status="recovered", analysed=False)
+    w = make_window(services)  # no model installed in this data folder
+    qtbot.waitUntil(lambda: w.pipeline.state == "missing", timeout=10000)
+    hv = w.history_view
+    hv.open_attempt(rid)
+    assert "Recovered recording" in hv.scorecard.transcript_view.toPlainText()
+    assert hv.transcribe_button.isEnabled()
+    with qtbot.waitSignal(w.pipeline.attempt_failed, timeout=10000) as blocker:
+        hv.transcribe_button.click()
+    assert blocker.args[0] == rid and "No Whisper model" in blocker.args[1]
+    qtbot.waitUntil(lambda: "No Whisper model" in hv.banner.text())
+    kept = services.repo.get_attempt(rid)
+    assert kept.status == "recovered" and services.paths.absolute(kept.audio_path).exists()
