@@ -19,7 +19,6 @@ from desktop_app.transcription.vad import (
     FRAME_S,
     VoiceActivityDetector,
     find_cut,
-    frame_features,
     pause_regions,
 )
 from tests.fixtures_audio import make_spoken_wav
@@ -132,12 +131,12 @@ def mask(spec: str) -> np.ndarray:
 
 
 def test_find_cut_prefers_the_longest_pause_nearest_the_target():
-    speech = mask("#" * 100 + "." * 6 + "#" * 100 + "." * 20 + "#" * 100 + "." * 6 + "#" * 50)
-    # pauses (frames): 100-106, 206-226, 326-332 ; target at frame 330 (9.9 s)
-    cut = find_cut(speech, 330 * FRAME_S, min_pause_s=0.12, distance_weight=0.25)
-    assert cut == pytest.approx(216 * FRAME_S)  # 0.6 s pause 3.4 s away beats 0.18 s at target
-    cut = find_cut(speech, 330 * FRAME_S, min_pause_s=0.12, distance_weight=1.0)
-    assert cut == pytest.approx(329 * FRAME_S)  # distance matters more: the short near pause
+    speech = mask("#" * 100 + "." * 6 + "#" * 100 + "." * 40 + "#" * 100 + "." * 6 + "#" * 50)
+    # pauses (frames): 100-106, 206-246, 346-352 ; target at frame 349
+    cut = find_cut(speech, 349 * FRAME_S, min_pause_s=0.12, distance_weight=0.25)
+    assert cut == pytest.approx(226 * FRAME_S)  # 1.2 s pause 3.7 s away beats 0.18 s at target
+    cut = find_cut(speech, 349 * FRAME_S, min_pause_s=0.12, distance_weight=1.0)
+    assert cut == pytest.approx(349 * FRAME_S)  # distance matters more: the short near pause
     assert not speech[int(round(cut / FRAME_S))]
 
 
@@ -206,7 +205,7 @@ def test_chunks_cover_the_stream_and_silence_is_not_sent():
     result = live.finish(timeout=60)
     chunks = live.chunks
     assert chunks[0].start_s == 0 and chunks[-1].end_s == pytest.approx(audio.size / SR)
-    assert all(a.end_s == b.start_s for a, b in zip(chunks, chunks[1:]))  # nothing dropped
+    assert all(a.end_s == b.start_s for a, b in zip(chunks, chunks[1:], strict=False))  # nothing dropped
     assert any(c.skipped for c in chunks)  # the 30 s of silence never reached the model
     assert all(c.end_s - c.start_s <= live.config.max_s + 1e-6 for c in chunks)
     sent = [(c.audio_start_s, c.audio_end_s) for c in chunks if not c.skipped]
@@ -320,7 +319,7 @@ def test_no_words_lost_or_doubled_at_chunk_joins(live_run, whole):
 @pytest.mark.whisper
 def test_word_times_are_on_the_recording_timeline(live_run, whole, answer):
     words = live_run["transcript"].words
-    assert all(a.start <= b.start for a, b in zip(words, words[1:]))
+    assert all(a.start <= b.start for a, b in zip(words, words[1:], strict=False))
     assert 0 <= words[0].start and words[-1].end <= answer.size / SR + 0.05
     for c in live_run["live"].chunks:  # each chunk's words lie in that chunk's audio
         inside = [w for w in words if c.start_s <= w.start < c.end_s]
@@ -348,7 +347,7 @@ def test_stop_with_chunks_queued_gives_the_full_transcript(live_run, answer):
     assert "catching up" in states and states[-1] == "done"
     chunks = live.chunks
     assert chunks[0].start_s == 0 and chunks[-1].end_s == pytest.approx(answer.size / SR)
-    assert all(a.end_s == b.start_s for a, b in zip(chunks, chunks[1:]))
+    assert all(a.end_s == b.start_s for a, b in zip(chunks, chunks[1:], strict=False))
     text = live_run["transcript"].text
     assert "  " not in text and text == text.strip()
     last_words = norm(ANSWER)[-4:]  # the tail after "stop" made it in
