@@ -61,7 +61,7 @@ class _Reader:
         if len(out) != n:
             raise ModelImportError(
                 f"{self._parts[0].name} is incomplete (ends after {self.done} bytes)"
-                + (" — is a part missing?" if len(self._parts) > 1 else "")
+                + (" — is a part missing?" if ".part" in self._parts[-1].name else "")
             )
         return out
 
