@@ -29,7 +29,7 @@ from desktop_app.ui.widgets import Banner
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ("Date", "Question", "Duration", "Overall", "Status")
-TRANSCRIBABLE = ("recovered", "recorded", "failed")
+TRANSCRIBABLE = ("recovered", "recorded", "failed", "transcribed", "scored")
 
 
 def short_date(iso: str) -> str:

@@ -251,6 +251,8 @@ class Scorecard(QWidget):
     def _set_tips(self, tips: list[str]) -> None:
         for label in self.tips_labels:
             self.tips_box.removeWidget(label)
+            label.hide()
+            label.setParent(None)
             label.deleteLater()
         self.tips_labels = []
         for i, tip in enumerate(tips, 1):

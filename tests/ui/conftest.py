@@ -19,7 +19,7 @@ def data_paths(tmp_path) -> AppPaths:
 
 @pytest.fixture
 def services(data_paths):
-    """Real Services (real question bank, SQLite, model store) without audio; questions not spoken."""
+    """Real Services (question bank, SQLite, model store) without audio; questions not spoken."""
     svc = build_services(data_paths, with_audio=False)
     svc.settings.speak_questions = False
     yield svc
@@ -28,7 +28,7 @@ def services(data_paths):
 
 @pytest.fixture
 def make_window(qtbot):
-    """Factory: ``make_window(services, load_model=True)`` → a shown MainWindow, closed at the end."""
+    """Factory: ``make_window(services, load_model=True)`` → a shown MainWindow (closed after)."""
     from desktop_app.ui.main_window import MainWindow
 
     windows = []

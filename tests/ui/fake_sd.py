@@ -25,7 +25,9 @@ class CallbackStop(Exception):
 
 class _InputStream:
     def __init__(self, *, samplerate: int, channels: int, blocksize: int, callback: Any,
-                 finished_callback: Any = None, **_: Any) -> None:
+                 finished_callback: Any = None, lose_after_s: float | None = None,
+                 **_: Any) -> None:
+        self.lose_after = None if lose_after_s is None else int(lose_after_s * samplerate)
         self.rate, self.channels, self.blocksize = int(samplerate), int(channels), int(blocksize)
         self.callback, self.finished_callback = callback, finished_callback
         self._stop = threading.Event()
@@ -39,6 +41,8 @@ class _InputStream:
     def _run(self) -> None:
         period = self.blocksize / self.rate
         while not self._stop.is_set():
+            if self.lose_after is not None and self._n >= self.lose_after:
+                return  # the device "goes away": no more callbacks
             t = (self._n + np.arange(self.blocksize)) / self.rate
             block = (0.3 * np.sin(2 * np.pi * 440.0 * t)).astype(np.float32)
             self._n += self.blocksize
@@ -60,13 +64,13 @@ class _InputStream:
 
 
 class FakeSoundDevice(SimpleNamespace):
-    """One input device ("Fake microphone", 16 kHz)."""
+    """One input device ("Fake microphone", 16 kHz); ``lose_after_s`` simulates unplugging it."""
 
     PortAudioError = PortAudioError
     CallbackStop = CallbackStop
 
-    def __init__(self) -> None:
-        super().__init__(default=SimpleNamespace(device=[0, -1]))
+    def __init__(self, lose_after_s: float | None = None) -> None:
+        super().__init__(default=SimpleNamespace(device=[0, -1]), lose_after_s=lose_after_s)
 
     @staticmethod
     def query_devices(*_a: Any, **_k: Any) -> list[dict[str, Any]]:
@@ -77,6 +81,5 @@ class FakeSoundDevice(SimpleNamespace):
     def query_hostapis(_index: int | None = None) -> dict[str, Any]:
         return {"name": "Fake"}
 
-    @staticmethod
-    def InputStream(**kwargs: Any) -> _InputStream:  # noqa: N802 (sounddevice API)
-        return _InputStream(**kwargs)
+    def InputStream(self, **kwargs: Any) -> _InputStream:  # noqa: N802 (sounddevice API)
+        return _InputStream(lose_after_s=self.lose_after_s, **kwargs)

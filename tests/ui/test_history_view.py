@@ -59,7 +59,7 @@ def test_opening_an_attempt_shows_transcript_and_scorecard(services, make_window
     assert hv.scorecard.tiles["overall"].value.text() == str(round(stored["scores"]["overall"]))
     assert services.bank.questions[1].text in hv.detail_title.text()
     assert hv.delete_button.isEnabled()
-    assert not hv.transcribe_button.isEnabled()  # scored already
+    assert hv.transcribe_button.text() == "Re-transcribe"  # scored already
     assert not hv.play_button.isEnabled()  # no audio system in these Services
 
 

@@ -69,7 +69,8 @@ def test_settings_dialog_saves(services, make_window):
     dialog.accept()
     assert not dialog.isVisible()
     saved = Settings.load(services.paths.settings)
-    assert (saved.speech_rate, saved.speak_questions, saved.live_transcription) == (205, True, False)
+    got = (saved.speech_rate, saved.speak_questions, saved.live_transcription)
+    assert got == (205, True, False)
     assert services.settings.speech_rate == 205
 
 

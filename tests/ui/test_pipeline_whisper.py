@@ -71,4 +71,5 @@ def test_recorded_attempt_is_transcribed_scored_and_shown(
     worst = max(lateness)
     print(f"worst GUI-thread lateness: loading {loading * 1000:.0f} ms, "
           f"transcribing + scoring {worst * 1000:.0f} ms")
-    assert max(worst, loading) < 1.0  # the GUI thread never waited for the model or the transcription
+    # the GUI thread never waited for the model or the transcription
+    assert max(worst, loading) < 1.0

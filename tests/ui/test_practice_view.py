@@ -113,3 +113,42 @@ def test_record_without_audio_system_is_disabled(services, make_window):
     assert not pv.record_button.isEnabled()
     pv.start_recording()
     assert pv.state == "idle" and "unavailable" in pv.banner.text()
+
+
+def test_device_lost_mid_answer_keeps_audio_and_says_so(services, make_window, qtbot):
+    """A microphone that stops sending audio (unplugged). Faked: a real device cannot be unplugged
+    on demand here; the Recorder, WAV, database and UI are real."""
+    services.sd = FakeSoundDevice(lose_after_s=1.0)
+    w = make_window(services, load_model=False)
+    pv = w.practice_view
+    pv.picker.select(services.bank.questions[0].id)
+    pv.toggle_recording()
+    with qtbot.waitSignal(pv.attempt_saved, timeout=15000) as blocker:
+        pass  # the recorder notices the silence (stall timeout) and the view saves the answer
+    assert "stopped sending audio" in pv.banner.text()
+    attempt = services.repo.get_attempt(blocker.args[0])
+    assert attempt.status == "recorded" and "stopped sending audio" in attempt.error
+    assert attempt.duration_s == pytest.approx(1.0, abs=0.15)
+    assert services.paths.absolute(attempt.audio_path).exists()
+    assert pv.state == "idle" and pv.record_button.isEnabled()
+
+
+def test_question_is_spoken_when_picked_and_skip_stops_it(request, data_paths, make_window,
+                                                          qtbot):
+    va = request.getfixturevalue("virtual_audio")  # skips (or fails in CI) without real audio
+    svc = build_services(data_paths)
+    svc.settings.speak_questions = True
+    w = make_window(svc, load_model=False)
+    pv = w.practice_view
+    assert w.speech is not None
+    with va.capture_output() as capture:
+        with qtbot.waitSignal(w.speech.started, timeout=20000):
+            pv.picker.select(svc.bank.questions[0].id)
+        assert pv.skip_button.isEnabled()
+        qtbot.wait(700)
+        with qtbot.waitSignal(w.speech.finished, timeout=5000):
+            pv.skip_button.click()
+        heard = capture.stop()
+    assert not pv.skip_button.isEnabled()
+    assert float(abs(heard).max()) > 0.05  # the question really came out of the speaker
+    svc.repo.close()
