@@ -198,6 +198,10 @@ class RecordingWorker(QObject):
             self.recorder = None
             self.failed.emit(f"Could not start recording: {_message(exc)}")
             return
+        # Say "recording" only once audio flows (a device can take ~2 s to deliver its first block).
+        wait = getattr(self.recorder, "wait_until_capturing", None)
+        if wait is not None:
+            wait(3.0)
         self.started.emit(path)
 
     @Slot()

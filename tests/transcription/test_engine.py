@@ -19,18 +19,10 @@ from desktop_app.transcription.engine import (
     load_prompt,
     load_whisper,
 )
+from tests.speech_metrics import wer
 
 ANSWER = (Path(__file__).parent / "answer_incident.txt").read_text().strip()
 ESPEAK_RATE = 150  # words per minute: an unhurried interview pace
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate after Whisper's English normalisation (case, punctuation, numbers)."""
-    import jiwer
-    from whisper.normalizers import EnglishTextNormalizer
-
-    norm = EnglishTextNormalizer()
-    return jiwer.wer(norm(reference), norm(hypothesis))
 
 
 @pytest.fixture(scope="module")
