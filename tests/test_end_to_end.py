@@ -73,7 +73,8 @@ def test_spoken_answer_goes_all_the_way_to_history(
     card = practice.scorecard
     assert card.transcript_view.toPlainText().strip() == attempt.transcript_text.strip()
     assert card.findings_list.count() > 0
-    window.grab().save(str(tmp_path / "window-after-answer.png"))
+    # REHEARSE_SCREENSHOT=path saves the window after the answer (used for docs/screenshot.png)
+    window.grab().save(os.environ.get("REHEARSE_SCREENSHOT") or str(tmp_path / "window.png"))
 
     # History lists it first, and opening it shows the same transcript
     assert window.history_view.row_ids()[0] == attempt_id

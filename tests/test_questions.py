@@ -284,7 +284,7 @@ def test_duplicate_id_names_both_files_and_skips_the_later(tmp_path: Path) -> No
     [err] = bank.errors
     assert err.file == user / "dupe.toml" and err.field == "id"
     assert err.line == line_of(text, 'id = "conflict-teammate-disagreement"')
-    assert "core-behavioural.toml" in err.message and "duplicate" in err.message
+    assert "10-core-behavioural.toml" in err.message and "duplicate" in err.message
     kept = bank.get("conflict-teammate-disagreement")
     assert kept is not None and kept.text != "My version"
     assert bank.get("fresh") is not None

@@ -418,6 +418,15 @@ def _config_alignment_heads(folder: Path) -> list[list[int]]:
         return []
 
 
+def _first_line(exc: BaseException) -> str:
+    """A short reason from a torch.load error, without its multi-paragraph advice."""
+    text = str(exc)
+    if "Weights only load failed" in text or "pickle" in text.lower():
+        return "the file is not a PyTorch checkpoint"
+    lines = text.strip().splitlines()
+    return lines[0][:160] if lines else exc.__class__.__name__
+
+
 def _checkpoint_dims(path: Path) -> dict[str, int]:
     """Validate an openai-whisper checkpoint and return its dims (loads it with torch)."""
     import torch
@@ -429,7 +438,8 @@ def _checkpoint_dims(path: Path) -> dict[str, int]:
             ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many kinds of error for a non-checkpoint file
         raise ModelImportError(
-            f"{path} is not an openai-whisper checkpoint (.pt) or CTranslate2 model: {exc}"
+            f"{path} is not an openai-whisper checkpoint (.pt) or CTranslate2 model "
+            f"({_first_line(exc)})"
         ) from exc
     if not isinstance(ckpt, dict) or "dims" not in ckpt or "model_state_dict" not in ckpt:
         raise ModelImportError(f"{path} is a PyTorch file but not an openai-whisper checkpoint")

@@ -1,0 +1,81 @@
+"""Launch → interactive window, against a bare PySide6 window measured in the same run.
+
+Each sample is a fresh process; the clock starts before the interpreter is spawned and stops at the
+first event-loop turn after the window is shown (when it can take a click). The model loads on the
+transcription thread afterwards, so a data folder with a model installed is a fair test:
+    python bench/launch_time.py [--runs 5] [--data-dir DIR]
+Last line: launch_s=<median> bare_s=<median> ratio=<launch/bare> torch_imported=<bool>
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BARE = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication(sys.argv)
+w = QLabel("hello"); w.resize(1100, 760); w.show()
+QTimer.singleShot(0, lambda: (print("READY", time.time(), flush=True), app.quit()))
+app.exec()
+"""
+
+APP = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from desktop_app.app import build_services
+from desktop_app.paths import resolve_paths
+app = QApplication(sys.argv)
+from desktop_app.ui.main_window import MainWindow
+w = MainWindow(build_services(resolve_paths(sys.argv[1])))
+w.show()
+def ready():
+    print("READY", time.time(), "torch" in sys.modules, flush=True)
+    w.close(); app.quit()
+QTimer.singleShot(0, ready)
+app.exec()
+"""
+
+
+def sample(code: str, *args: str) -> tuple[float, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    t0 = time.time()
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("READY"))
+    parts = line.split()
+    return float(parts[1]) - t0, parts[2] if len(parts) > 2 else ""
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--data-dir", help="data folder (default: a new empty one)")
+    args = p.parse_args()
+    data = args.data_dir or tempfile.mkdtemp(prefix="rehearse-bench-")
+    sample(BARE)  # warm the OS file cache for both
+    sample(APP, data)
+    bare, launch, torch = [], [], set()
+    for _ in range(args.runs):
+        bare.append(sample(BARE)[0])
+        t, imported = sample(APP, data)
+        launch.append(t)
+        torch.add(imported)
+    b, a = statistics.median(bare), statistics.median(launch)
+    print(f"bare window runs: {', '.join(f'{x:.2f}' for x in bare)}")
+    print(f"rehearse runs:    {', '.join(f'{x:.2f}' for x in launch)}")
+    print(f"launch_s={a:.2f} bare_s={b:.2f} ratio={a / b:.2f} torch_imported={'True' in torch}")
+
+
+if __name__ == "__main__":
+    main()
