@@ -256,9 +256,11 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             recorded = stop()
             transcript = live.finish()
+            t_score = time.perf_counter()
             if score:
                 score(transcript)
             live_s = time.perf_counter() - t0
+            score_s = time.perf_counter() - t_score
             t1 = time.perf_counter()
             batch = engine.transcribe_file(recorded)
             if score:
@@ -271,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
             lines[length] = line
             print(f"{line} audio_s={dur:.1f} chunks={len(chunks)} worker_busy_s={busy:.1f} "
                   f"words_live={len(transcript.words)} words_batch={len(batch.words)} "
+                  f"score_s={score_s:.2f} tail_s={chunks[-1].end_s - chunks[-1].start_s:.1f} "
                   f"caught_up={'catching up' in states}", flush=True)
     finally:
         if mic is not None:

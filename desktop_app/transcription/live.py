@@ -413,20 +413,30 @@ class LiveTranscriber:
         return kept, dropped
 
 
-def engine_chunk_fn(engine: Any, **prompt: str | None) -> TranscribeFn:
+def engine_chunk_fn(engine: Any, *, context_words: int = 40, **prompt: str | None) -> TranscribeFn:
     """Bind ``engine.transcribe`` for ONE answer as a LiveTranscriber ``transcribe`` callable.
 
-    The initial prompt (the engine's default filler prompt, or ``initial_prompt=...``) is given to
-    the first chunk only and later chunks get none — exactly what Whisper does over a long file with
-    ``condition_on_previous_text=False`` (the prompt conditions the first 30 s window only). A
-    prompt on every chunk made tiny.en skip whole sentences (WER 16 % vs 9 % on the same answer).
+    The first chunk gets the engine's initial prompt (its default filler prompt, or
+    ``initial_prompt=...``); each later chunk is prompted with the last ``context_words`` words
+    of the chunk before, so Whisper keeps the context across the cut (0 = no prompt after the
+    first chunk, as Whisper itself does over a long file with condition_on_previous_text=False).
+    Measured with tiny.en on 188 s of espeak-ng answers, WER against whole-file: previous-text
+    prompt +0.9 points, no prompt +1.0, filler prompt on the first chunk only +2.1, filler prompt
+    on every chunk +4 (it made tiny.en skip whole sentences).
     """
-    first = [True]
+    state: dict[str, Any] = {"first": True, "context": None}
 
     def transcribe(audio: np.ndarray, time_offset: float) -> Transcript:
-        if first[0]:
-            first[0] = False
-            return engine.transcribe(audio, time_offset=time_offset, **prompt)
-        return engine.transcribe(audio, time_offset=time_offset, initial_prompt=None)
+        if state["first"]:
+            state["first"] = False
+            result = engine.transcribe(audio, time_offset=time_offset, **prompt)
+        else:
+            result = engine.transcribe(
+                audio, time_offset=time_offset, initial_prompt=state["context"]
+            )
+        if context_words > 0:
+            words = result.text.split()[-context_words:]
+            state["context"] = " ".join(words) or state["context"]
+        return result
 
     return transcribe

@@ -37,7 +37,16 @@ ANSWER = (
     "customers every second week to show them our progress. After four months we switched to the "
     "new system. The manual fixes dropped to almost none, the billing run became much faster, and "
     "both customers renewed their contracts. What I learned is that careful checks and honest "
-    "updates build trust faster than big promises."
+    "updates build trust faster than big promises. Another time, a new manager joined our team "
+    "and wanted to change how we planned our work. Many people on the team were unsure, because "
+    "the old way had worked well for years. I offered to run a small trial with my own group "
+    "first. We agreed on three things to measure, and we wrote them down before we started. For "
+    "six weeks we tried the new way, and every Friday we looked at the results together. Some "
+    "parts worked better, such as the shorter meetings and the clear list of priorities. Other "
+    "parts were worse, because the team spent too much time filling in forms. I shared both "
+    "sides with the manager and the rest of the team, with the numbers we had collected. In the "
+    "end we kept the shorter meetings and the list, and we dropped most of the forms. The "
+    "manager thanked us for testing the idea fairly instead of simply saying no."
 )
 BEFORE_GAP = (
     "Last year our checkout service started failing during peak traffic. I was the senior "
@@ -351,8 +360,9 @@ def test_stop_with_chunks_queued_gives_the_full_transcript(live_run, answer):
     assert all(a.end_s == b.start_s for a, b in zip(chunks, chunks[1:], strict=False))
     text = live_run["transcript"].text
     assert "  " not in text and text == text.strip()
-    last_words = norm(ANSWER)[-4:]  # the tail after "stop" made it in
+    last_words = norm(ANSWER)[-3:]  # the tail after "stop" made it in
     assert " ".join(last_words) in " ".join(norm(text)), text
+    assert live_run["transcript"].words[-1].end > answer.size / SR - 2.0
 
 
 @pytest.mark.whisper
