@@ -82,7 +82,7 @@ class Family:
     variants: dict[str, Variant] = field(default_factory=dict)
 
 
-def _load_family(path: Path) -> Family:
+def load_family(path: Path) -> Family:
     """Parse and validate one family file; raises ValueError naming the file and the problem."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -123,8 +123,8 @@ def _load_family(path: Path) -> Family:
     return family
 
 
-def load_corpus() -> list[Family]:
-    return [_load_family(p) for p in sorted(CORPUS_DIR.glob("*.toml"))]
+def load_corpus(folder: Path = CORPUS_DIR) -> list[Family]:
+    return [load_family(p) for p in sorted(folder.glob("*.toml"))]
 
 
 # --------------------------------------------------------------------------- scoring
@@ -278,9 +278,8 @@ def summary(ev: Evaluation) -> tuple[str, dict[str, Any]]:
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def evaluation(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
-    families = load_corpus()
+def evaluate(families: list[Family], out_dir: Path) -> Evaluation:
+    """Analyse every variant, align predicted to gold sentences, and save a JSON summary."""
     analyzer = Analyzer()
     scores, gold, pred, problems = {}, {}, {}, []
     for fam in families:
@@ -302,11 +301,17 @@ def evaluation(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
             gold[key] = list(variant.labels)
             pred[key] = align(spans, sents)
     ev = Evaluation(families, scores, gold, pred, problems)
-    text, data = summary(ev)
-    out = tmp_path_factory.mktemp("evaluation") / "evaluation_summary.json"
+    _, data = summary(ev)
+    out = out_dir / "evaluation_summary.json"
     out.write_text(json.dumps(data, indent=2), encoding="utf-8")
     ev.json_path = out
-    print("\n" + text + f"\n(JSON summary: {out})")
+    return ev
+
+
+@pytest.fixture(scope="module")
+def evaluation(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
+    ev = evaluate(load_corpus(), tmp_path_factory.mktemp("evaluation"))
+    print("\n" + summary(ev)[0] + f"\n(JSON summary: {ev.json_path})")
     return ev
 
 
