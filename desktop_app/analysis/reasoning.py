@@ -54,5 +54,9 @@ def analyse_reasoning(
     for family, n in counts.items():
         w = float(weights.get(family, 0.0))
         total += w * (0.0 if n == 0 else 0.65 if n == 1 else 1.0)
-    r.score = max(0.0, min(100.0, 100 * total / max(sum(weights.values()), 1e-9)))
+    scale = res.reasoning.get("scale", {})
+    full = float(scale.get("full_at", 1.0)) * sum(weights.values())
+    density = 100 * sum(counts.values()) / max(doc.n_words, 1)
+    crowding = min(1.0, float(scale.get("max_density", 1e9)) / density) if density else 1.0
+    r.score = max(0.0, min(100.0, 100 * crowding * total / max(full, 1e-9)))
     return r
