@@ -3,8 +3,12 @@
 For each answer length, an espeak-ng answer (a long realistic STAR answer cut to length at
 sentence boundaries, WAVs cached in ~/.cache/rehearse-bench) is played in real time into a
 PulseAudio virtual microphone and recorded by the app's Recorder, whose on_chunk feeds a
-LiveTranscriber. At "stop" the clock starts: live_s = Recorder.stop() + LiveTranscriber.finish()
-+ scores; batch_s = the same recording transcribed whole after stop + scores.
+LiveTranscriber — the app's live path: the engine comes from ``Services.engine_factory`` (Whisper
+in a child process), chunks are bound with ``engine_chunk_fn`` and the speculative tail is on as
+configured in assets/live.toml. After the answer the candidate pauses ``--pause`` seconds (default
+1.0; people pause before pressing Stop), then at "stop" the clock starts:
+live_s = Recorder.stop() + LiveTranscriber.finish() + scores; batch_s = the same recording
+transcribed whole after stop + scores. ``--no-spec`` turns the speculative tail off.
 Without PulseAudio/PortAudio the file is fed in 0.1 s blocks at real-time pace instead (said in
 the output). The last line reads ``answer_s=120 live_s=<x> batch_s=<x> ratio=<batch/live>``.
 
@@ -14,6 +18,7 @@ the output). The last line reads ``answer_s=120 live_s=<x> batch_s=<x> ratio=<ba
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -28,10 +33,14 @@ import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from desktop_app.app import build_services  # noqa: E402
 from desktop_app.audio.resample import resample  # noqa: E402
-from desktop_app.paths import resolve_paths  # noqa: E402
-from desktop_app.transcription.engine import WhisperEngine  # noqa: E402
-from desktop_app.transcription.live import LiveTranscriber, engine_chunk_fn  # noqa: E402
+from desktop_app.paths import AppPaths, resolve_paths  # noqa: E402
+from desktop_app.transcription.live import (  # noqa: E402
+    LiveConfig,
+    LiveTranscriber,
+    engine_chunk_fn,
+)
 from desktop_app.transcription.models import ModelStore  # noqa: E402
 
 SR = 16000
@@ -178,7 +187,8 @@ class VirtualMic:
             shutil.rmtree(self.runtime, ignore_errors=True)
 
 
-def record_live(wav: Path, live: LiveTranscriber, mic: VirtualMic | None, out: Path):
+def record_live(wav: Path, live: LiveTranscriber, mic: VirtualMic | None, out: Path,
+                pause: float):
     """Play ``wav`` in real time through the recorder path; returns a function doing 'stop'."""
     if mic is not None:
         import sounddevice as sd
@@ -189,7 +199,7 @@ def record_live(wav: Path, live: LiveTranscriber, mic: VirtualMic | None, out: P
         rec.start(out)
         rec.wait_until_capturing(10)
         mic.play(wav)
-        time.sleep(0.3)  # the last block reaches the monitor
+        time.sleep(pause)  # the candidate pauses before pressing Stop
         return lambda: rec.stop().path
     audio, _ = sf.read(wav, dtype="float32")
     step, t0 = int(0.1 * SR), time.perf_counter()
@@ -198,6 +208,9 @@ def record_live(wav: Path, live: LiveTranscriber, mic: VirtualMic | None, out: P
         if delay > 0:
             time.sleep(delay)
         live.feed(audio[i : i + step])
+    for _ in range(int(pause * 10)):
+        time.sleep(0.1)
+        live.feed(np.zeros(step, np.float32))
     return lambda: wav
 
 
@@ -206,14 +219,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lengths", default="30,60,120,180")
     ap.add_argument("--model", default="tiny.en")
     ap.add_argument("--no-mic", action="store_true", help="feed the file at real-time pace")
+    ap.add_argument("--pause", type=float, default=1.0, help="quiet before Stop (s)")
+    ap.add_argument("--no-spec", action="store_true", help="no speculative tail")
     args = ap.parse_args(argv)
     lengths = [int(x) for x in args.lengths.split(",") if x.strip()]
 
     models_dir = Path(os.environ.get("REHEARSE_TEST_MODELS") or resolve_paths().models)
     info = ModelStore(models_dir).resolve(args.model)
-    engine = WhisperEngine(info)
+    work = Path(tempfile.mkdtemp(prefix="rehearse-bench-"))
+    services = build_services(AppPaths(work / "data"), with_audio=False)
+    engine = services.engine_factory(info)  # as the app's transcription worker does
     engine.load()
     engine.transcribe(np.zeros(SR, np.float32) + 1e-3)  # warm-up, as the app's loaded model is
+    config = LiveConfig.load()
+    if args.no_spec:
+        config = dataclasses.replace(config, spec_pause_s=0.0)
+    print(f"engine: {type(engine).__name__}({info.name}); speculative tail "
+          f"{'off' if not config.spec_pause_s else f'at {config.spec_pause_s} s pauses'}; "
+          f"pause before stop {args.pause} s; chunks ~{config.target_s:.0f} s")
 
     try:
         from desktop_app.analysis import Analyzer
@@ -245,22 +268,24 @@ def main(argv: list[str] | None = None) -> int:
         print("path: --no-mic: feeding the file in 0.1 s blocks at real-time pace")
 
     lines: dict[int, str] = {}
-    work = Path(tempfile.mkdtemp(prefix="rehearse-bench-"))
     try:
         for length in lengths:
             wav, _text = answer_wav(length)
             dur = sf.info(wav).duration
             states: list[str] = []
-            live = LiveTranscriber(engine_chunk_fn(engine), on_state=states.append)
-            stop = record_live(wav, live, mic, work / f"rec-{length}.wav")
+            live = LiveTranscriber(engine_chunk_fn(engine), config=config,
+                                   on_state=states.append)
+            stop = record_live(wav, live, mic, work / f"rec-{length}.wav", args.pause)
             t0 = time.perf_counter()
             recorded = stop()
+            t_finish = time.perf_counter()
             transcript = live.finish()
             t_score = time.perf_counter()
             if score:
                 score(transcript)
             live_s = time.perf_counter() - t0
             score_s = time.perf_counter() - t_score
+            finish_s = t_score - t_finish
             t1 = time.perf_counter()
             batch = engine.transcribe_file(recorded)
             if score:
@@ -273,11 +298,18 @@ def main(argv: list[str] | None = None) -> int:
             lines[length] = line
             print(f"{line} audio_s={dur:.1f} chunks={len(chunks)} worker_busy_s={busy:.1f} "
                   f"words_live={len(transcript.words)} words_batch={len(batch.words)} "
-                  f"score_s={score_s:.2f} tail_s={chunks[-1].end_s - chunks[-1].start_s:.1f} "
+                  f"finish_s={finish_s:.2f} score_s={score_s:.2f} "
+                  f"tail_s={chunks[-1].end_s - chunks[-1].start_s:.1f} "
+                  f"tail_reused={chunks[-1].reused} spec_passes={live.spec_passes} "
+                  f"spec_busy_s={live.spec_seconds:.1f} "
                   f"caught_up={'catching up' in states}", flush=True)
     finally:
         if mic is not None:
             mic.close()
+        close = getattr(engine, "close", None)
+        if callable(close):
+            close()
+        services.repo.close()
         shutil.rmtree(work, ignore_errors=True)
     print(lines.get(120) or lines[lengths[-1]])
     return 0

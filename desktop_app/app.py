@@ -62,9 +62,11 @@ def _tts_factory() -> Any:
 
 
 def _engine_factory(model: ModelInfo) -> Any:
-    from desktop_app.transcription.engine import WhisperEngine
+    """Whisper in a child process: torch/whisper work never holds this process's GIL, so the
+    GUI thread is not stalled (the CLI, with no GUI to protect, uses WhisperEngine directly)."""
+    from desktop_app.transcription.process_engine import ProcessEngine
 
-    return WhisperEngine(model)
+    return ProcessEngine(model)
 
 
 def _analyzer_factory() -> Any:

@@ -7,6 +7,14 @@ speech (Whisper invents "Thank you." on silence), transcribes each chunk with it
 recording's timeline as ``time_offset`` and keeps a running transcript. :meth:`finish` drains
 everything — nothing is ever dropped, however far behind the worker is — and returns the joined
 transcript. The transcribe callable may block (e.g. until the model has loaded): audio just queues.
+
+Speculative tail: when the worker is idle and the untranscribed tail ends in a pause after new
+speech (people pause before pressing Stop), the tail so far is transcribed in the background
+without committing it. At :meth:`finish` (or at the next cut) that result is reused when no speech
+arrived after it — no Whisper call after "stop" — and when new speech did arrive, the tail is split
+at the pause the speculative pass ended in, so only the new speech is transcribed. Committed chunks
+are cut exactly as without speculation. It needs a transcribe callable with ``preview`` and
+``accept`` (see :func:`engine_chunk_fn`); plain functions are never called speculatively.
 No Qt here; callbacks run on the worker thread.
 """
 
@@ -69,6 +77,7 @@ class LiveConfig:
     word_tolerance_s: float = 0.3
     no_speech_prob: float = 0.6
     low_word_probability: float = 0.5
+    spec_pause_s: float = 0.3  # speculate on the tail once it ends in this much quiet (0 = off)
     vad: VadConfig = field(default_factory=VadConfig)
 
     @classmethod
@@ -79,7 +88,11 @@ class LiveConfig:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ValueError(f"{path}: cannot read live transcription settings: {exc}") from exc
-        flat: dict[str, Any] = {**data.get("chunks", {}), **data.get("filter", {})}
+        flat: dict[str, Any] = {
+            **data.get("chunks", {}),
+            **data.get("filter", {}),
+            **data.get("speculation", {}),
+        }
         known = {f.name for f in fields(cls)} - {"vad"}
         unknown = sorted(set(flat) - known)
         if unknown:
@@ -91,6 +104,8 @@ class LiveConfig:
             raise ValueError(f"{path}: {exc}") from exc
         if not 0 < cfg.min_s <= cfg.target_s < cfg.max_s <= 30.0:
             raise ValueError(f"{path}: need 0 < min_s <= target_s < max_s <= 30 (Whisper's window)")
+        if 0 < cfg.spec_pause_s <= cfg.trim_pad_s:
+            raise ValueError(f"{path}: spec_pause_s must be 0 (off) or more than trim_pad_s")
         return cfg
 
 
@@ -106,6 +121,21 @@ class ChunkInfo:
     words: int = 0
     dropped_segments: int = 0
     seconds: float = 0.0  # time spent transcribing
+    reused: bool = False  # a speculative pass's result was used: no Whisper call for it
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """An uncommitted transcription of the tail [start, ...) (sample indices on the recording)."""
+
+    start: int  # _p0 when it was made
+    a: int  # audio sent to Whisper: [a, b)
+    b: int
+    v0: int  # the detected speech inside: [v0, v1)
+    v1: int
+    result: Transcript
+    segments: tuple[Segment, ...]  # cleaned, for the preview
+    seconds: float
 
 
 class LiveTranscriber:
@@ -140,6 +170,10 @@ class LiveTranscriber:
         self._segments: list[Segment] = []
         self._lang, self._model = "en", ""
         self._chunks: list[ChunkInfo] = []
+        self._spec: _Spec | None = None
+        self._idle = False
+        self.spec_passes = 0  # speculative Whisper calls made
+        self.spec_seconds = 0.0  # and the time they took
         self._lock = threading.Lock()  # guards _segments/_chunks snapshots
         self._thread = threading.Thread(target=self._run, name="live-transcriber", daemon=True)
         self._thread.start()
@@ -190,11 +224,31 @@ class LiveTranscriber:
             self._incoming.clear()
             self._cond.notify()
 
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until the worker has handled all fed audio and waits for more (tests, benches)."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: self._idle and not self._incoming, timeout=timeout
+            )
+
     @property
     def transcript(self) -> Transcript:
         """The joined transcript so far (segments in order, word times on the recording)."""
         with self._lock:
             segments = list(self._segments)
+        return self._joined(segments)
+
+    @property
+    def preview(self) -> Transcript:
+        """The transcript so far plus the speculative (uncommitted) tail, if one is current."""
+        with self._lock:
+            segments = list(self._segments)
+            spec = self._spec
+        if spec is not None and spec.start == self._p0:
+            segments.extend(spec.segments)
+        return self._joined(segments)
+
+    def _joined(self, segments: list[Segment]) -> Transcript:
         text = re.sub(r"\s+", " ", " ".join(s.text.strip() for s in segments)).strip()
         return Transcript(
             text=text,
@@ -233,7 +287,10 @@ class LiveTranscriber:
         while True:
             with self._cond:
                 while not (self._incoming or self._finishing or self._cancelled):
+                    self._idle = True
+                    self._cond.notify_all()
                     self._cond.wait()
+                self._idle = False
                 blocks, self._incoming = self._incoming, []
                 final, cancelled = self._finishing, self._cancelled
             if cancelled:
@@ -242,6 +299,8 @@ class LiveTranscriber:
                 self._append(blocks)
             try:
                 self._process(final)
+                if not final and self._quiet():
+                    self._speculate()
             except Exception as exc:  # noqa: BLE001 - reported through finish()
                 log.warning("live transcription failed: %s", exc)
                 self._error = exc
@@ -297,20 +356,111 @@ class LiveTranscriber:
             end = self._p0 + max(1, int(round(cut / FRAME_S))) * FRAME_LEN
             self._chunk(end, speech, final=final)
 
+    def _quiet(self) -> bool:
+        with self._cond:
+            return not (self._incoming or self._finishing or self._cancelled)
+
+    def _speech_span(
+        self, start: int, end: int, speech: np.ndarray
+    ) -> tuple[int, int, int, int] | None:
+        """(a, b, v0, v1): audio to send [a, b) and detected speech [v0, v1) in [start, end)."""
+        c = self.config
+        n_frames = min(speech.size, (end - start) // FRAME_LEN)
+        voiced = np.flatnonzero(speech[:n_frames])
+        if voiced.size * FRAME_S < c.min_speech_s:
+            return None
+        pad = int(round(c.trim_pad_s * SAMPLE_RATE))
+        v0 = start + int(voiced[0]) * FRAME_LEN
+        v1 = start + (int(voiced[-1]) + 1) * FRAME_LEN
+        return max(start, v0 - pad), min(end, v1 + pad), v0, v1
+
+    def _speculate(self) -> None:
+        """Transcribe the tail so far without committing it, if it ends in a pause after speech."""
+        c = self.config
+        preview = getattr(self._transcribe, "preview", None)
+        accept = getattr(self._transcribe, "accept", None)
+        start, end = self._p0, self._total
+        if c.spec_pause_s <= 0 or not (callable(preview) and callable(accept)) or end <= start:
+            return
+        if (end - start) / SAMPLE_RATE > c.max_s:
+            return
+        speech = self._decisions()
+        span = self._speech_span(start, end, speech)
+        if span is None:
+            return
+        a, b, v0, v1 = span
+        if (end - v1) / SAMPLE_RATE < c.spec_pause_s or b >= end:
+            return  # still talking (or the pause is shorter than the trim pad)
+        spec = self._spec
+        if spec is not None and spec.start == start and spec.v0 == v0 and spec.v1 == v1:
+            return  # nothing new since the last pass
+        audio = self._buf[a - self._buf_start : b - self._buf_start]
+        began = time.perf_counter()
+        result = preview(np.ascontiguousarray(audio), a / SAMPLE_RATE)
+        took = time.perf_counter() - began
+        region = speech[: (end - start) // FRAME_LEN]
+        kept, _dropped = self._clean(result, region, start)
+        self._spec = _Spec(start, a, b, v0, v1, result, tuple(kept), took)
+        self.spec_passes += 1
+        self.spec_seconds += took
+        if self._on_text is not None:
+            try:
+                self._on_text(self.preview)
+            except Exception:
+                log.exception("on_text callback failed")
+
+    def _usable_spec(self, start: int, end: int, v0: int, v1: int) -> _Spec | None:
+        """The speculative pass, if it heard all the speech in [start, end) and nothing after."""
+        spec = self._spec
+        if spec is None or spec.start != start or spec.b > end:
+            return None
+        return spec if spec.a <= v0 and v1 <= spec.b else None
+
+    def _split_point(self, end: int, speech: np.ndarray) -> int | None:
+        """At finish, with speech after the speculative pass: a cut (in the pause the pass ended
+        in) before which the pass can be reused, so only the speech after it is transcribed."""
+        spec, start = self._spec, self._p0
+        if spec is None or spec.start != start:
+            return None
+        cut = start + -(-(spec.b - start) // FRAME_LEN) * FRAME_LEN  # frame-aligned, >= spec.b
+        if cut >= end:
+            return None
+        at = (cut - start) // FRAME_LEN
+        if at + 2 > speech.size or speech[max(0, at - 3) : at + 2].any():
+            return None  # the pause the pass ended in is not there any more
+        span = self._speech_span(start, cut, speech)
+        if span is None or self._usable_spec(start, cut, span[2], span[3]) is None:
+            return None
+        return cut
+
     def _chunk(self, end: int, speech: np.ndarray, *, final: bool) -> None:
         """Transcribe (or skip) [_p0, end) and advance _p0 to end."""
         c = self.config
         start = self._p0
         n_frames = min(speech.size, (end - start) // FRAME_LEN)
         region = speech[:n_frames]
-        voiced = np.flatnonzero(region)
         t0, t1 = start / SAMPLE_RATE, end / SAMPLE_RATE
-        if voiced.size * FRAME_S < c.min_speech_s:
+        span = self._speech_span(start, end, region)
+        if span is None:
             self._record(ChunkInfo(t0, t1, t0, t1, skipped=True))
+            self._p0 = end
+            self._forget_before(end)
+            return
+        a, b, v0, v1 = span
+        spec = self._usable_spec(start, end, v0, v1)
+        if spec is None and final:
+            cut = self._split_point(end, region)
+            if cut is not None:  # reuse the pass for [start, cut); transcribe only the rest
+                self._chunk(cut, speech, final=True)
+                rest = self._decisions()
+                self._chunk(end, rest, final=True)
+                return
+        if spec is not None:
+            result, took, (a, b) = spec.result, 0.0, (spec.a, spec.b)
+            accept = getattr(self._transcribe, "accept", None)
+            if callable(accept):
+                accept(result)
         else:
-            pad = int(round(c.trim_pad_s * SAMPLE_RATE))
-            a = max(start, start + int(voiced[0]) * FRAME_LEN - pad)
-            b = min(end, start + (int(voiced[-1]) + 1) * FRAME_LEN + pad)
             backlog = (self._total - end) / SAMPLE_RATE
             behind = backlog > c.max_s or (final and backlog > 0)
             self._set_state("catching up" if behind else "transcribing")
@@ -318,28 +468,30 @@ class LiveTranscriber:
             began = time.perf_counter()
             result = self._transcribe(np.ascontiguousarray(audio), a / SAMPLE_RATE)
             took = time.perf_counter() - began
-            kept, dropped = self._clean(result, region, start)
-            with self._lock:
-                self._segments.extend(kept)
-                self._lang = result.language or self._lang
-                self._model = result.model or self._model
-                self._chunks.append(
-                    ChunkInfo(
-                        t0,
-                        t1,
-                        a / SAMPLE_RATE,
-                        b / SAMPLE_RATE,
-                        skipped=False,
-                        words=sum(len(s.words) for s in kept),
-                        dropped_segments=dropped,
-                        seconds=took,
-                    )
+        self._spec = None
+        kept, dropped = self._clean(result, region, start)
+        with self._lock:
+            self._segments.extend(kept)
+            self._lang = result.language or self._lang
+            self._model = result.model or self._model
+            self._chunks.append(
+                ChunkInfo(
+                    t0,
+                    t1,
+                    a / SAMPLE_RATE,
+                    b / SAMPLE_RATE,
+                    skipped=False,
+                    words=sum(len(s.words) for s in kept),
+                    dropped_segments=dropped,
+                    seconds=took,
+                    reused=spec is not None,
                 )
-            if kept and self._on_text is not None:
-                try:
-                    self._on_text(self.transcript)
-                except Exception:
-                    log.exception("on_text callback failed")
+            )
+        if kept and self._on_text is not None:
+            try:
+                self._on_text(self.transcript)
+            except Exception:
+                log.exception("on_text callback failed")
         self._p0 = end
         self._forget_before(end)
 
@@ -413,7 +565,41 @@ class LiveTranscriber:
         return kept, dropped
 
 
-def engine_chunk_fn(engine: Any, *, context_words: int = 40, **prompt: str | None) -> TranscribeFn:
+class EngineChunkFn:
+    """A LiveTranscriber ``transcribe`` callable bound to ``engine.transcribe`` for ONE answer.
+
+    ``fn(audio, offset)`` transcribes a chunk and carries its text over as the next chunk's
+    prompt; ``preview`` transcribes with the prompt the next chunk would get without carrying
+    anything over (a speculative pass) and ``accept(result)`` then commits it as if ``fn`` had
+    returned it. Calls come from the live worker thread, one at a time.
+    """
+
+    def __init__(self, engine: Any, *, context_words: int = 40, **prompt: str | None) -> None:
+        self.engine = engine
+        self.context_words = context_words
+        self.prompt = prompt
+        self._first = True
+        self._context: str | None = None
+
+    def preview(self, audio: np.ndarray, time_offset: float) -> Transcript:
+        kwargs = self.prompt if self._first else {"initial_prompt": self._context}
+        return self.engine.transcribe(audio, time_offset=time_offset, **kwargs)
+
+    def accept(self, result: Transcript) -> None:
+        self._first = False
+        if self.context_words > 0:
+            words = result.text.split()[-self.context_words :]
+            self._context = " ".join(words) or self._context
+
+    def __call__(self, audio: np.ndarray, time_offset: float) -> Transcript:
+        result = self.preview(audio, time_offset)
+        self.accept(result)
+        return result
+
+
+def engine_chunk_fn(
+    engine: Any, *, context_words: int = 40, **prompt: str | None
+) -> EngineChunkFn:
     """Bind ``engine.transcribe`` for ONE answer as a LiveTranscriber ``transcribe`` callable.
 
     The first chunk gets the engine's initial prompt (its default filler prompt, or
@@ -424,19 +610,4 @@ def engine_chunk_fn(engine: Any, *, context_words: int = 40, **prompt: str | Non
     prompt +0.9 points, no prompt +1.0, filler prompt on the first chunk only +2.1, filler prompt
     on every chunk +4 (it made tiny.en skip whole sentences).
     """
-    state: dict[str, Any] = {"first": True, "context": None}
-
-    def transcribe(audio: np.ndarray, time_offset: float) -> Transcript:
-        if state["first"]:
-            state["first"] = False
-            result = engine.transcribe(audio, time_offset=time_offset, **prompt)
-        else:
-            result = engine.transcribe(
-                audio, time_offset=time_offset, initial_prompt=state["context"]
-            )
-        if context_words > 0:
-            words = result.text.split()[-context_words:]
-            state["context"] = " ".join(words) or state["context"]
-        return result
-
-    return transcribe
+    return EngineChunkFn(engine, context_words=context_words, **prompt)

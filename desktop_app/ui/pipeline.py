@@ -3,6 +3,11 @@
 The :class:`Pipeline` lives on the GUI thread. It owns the recording, transcription and analysis
 workers (each on its own QThread), talks to them only through queued signals, and does the small
 SQLite writes itself (a SQLite connection belongs to the thread that opened it).
+
+Live mode (``settings.live_transcription``): :meth:`Pipeline.start_live` creates a
+:class:`~desktop_app.ui.live_session.LiveSession` fed by the recorder thread; after "stop",
+:meth:`Pipeline.finish_live` turns its transcript into the same save → analyse → save path as a
+whole-file job. If live transcription fails for any reason, the saved WAV is transcribed whole.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class Pipeline(QObject):
     _req_file = Signal(int, str)
     _req_chunk = Signal(int, object, float)
     _req_analyse = Signal(int, object, object)
+    _req_warm = Signal()
 
     def __init__(self, services: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +59,7 @@ class Pipeline(QObject):
         self.model_name: str | None = None
         self._waiting_for_model: list[int] = []
         self._active: set[int] = set()
+        self._live: dict[int, Any] = {}  # attempt id -> LiveSession being finished
 
         self.transcriber = TranscriptionWorker(services.models, services.engine_factory)
         self.analyser = AnalysisWorker(services.analyzer_factory)
@@ -66,6 +73,7 @@ class Pipeline(QObject):
         self._req_file.connect(self.transcriber.transcribe_file)
         self._req_chunk.connect(self.transcriber.transcribe_chunk)
         self._req_analyse.connect(self.analyser.analyse)
+        self._req_warm.connect(self.analyser.warm_up)
         t = self.transcriber
         t.model_loading.connect(self._on_loading)
         t.model_ready.connect(self._on_ready)
@@ -91,6 +99,7 @@ class Pipeline(QObject):
         self.state, self.model_name = "ready", name
         self.state_text = f"Model {name} ready"
         self.model_state.emit(self.state, self.state_text)
+        self._req_warm.emit()  # the analyser gets ready while the user reads the question
         waiting, self._waiting_for_model = self._waiting_for_model, []
         for attempt_id in waiting:
             self.submit(attempt_id)
@@ -117,6 +126,66 @@ class Pipeline(QObject):
         """Live mode hook: transcribe a finished chunk; result arrives on
         ``transcriber.chunk_transcribed``."""
         self._req_chunk.emit(job_id, samples, time_offset)
+
+    # ---- live transcription ------------------------------------------------------------------
+    def start_live(self) -> Any:
+        """A LiveSession fed by the next recording, or None (setting off, or it cannot start).
+
+        Call just before starting the recorder; the model may still be loading (the session
+        buffers until it is ready)."""
+        if not getattr(self.services.settings, "live_transcription", False):
+            return None
+        try:
+            from desktop_app.transcription.live import engine_chunk_fn
+            from desktop_app.ui.live_session import LiveSession
+
+            session = LiveSession(engine_chunk_fn(self.transcriber.live_engine()), parent=self)
+        except Exception as exc:  # bad assets/live.toml, out of threads…
+            log.warning("live transcription unavailable, transcribing after stop: %s", exc)
+            return None
+        self.recorder.chunk_sink = session.feed
+        return session
+
+    def cancel_live(self, session: Any) -> None:
+        """Drop a session whose recording failed or was empty."""
+        if self.recorder.chunk_sink == session.feed:
+            self.recorder.chunk_sink = None
+        session.cancel()
+        session.deleteLater()
+
+    def finish_live(self, attempt_id: int, session: Any) -> None:
+        """The recording is saved: finish the live transcript (off the GUI thread), then score.
+
+        With no model loaded or loading, the session is dropped and the file is queued as today
+        (it is transcribed when a model arrives)."""
+        if self.recorder.chunk_sink == session.feed:
+            self.recorder.chunk_sink = None
+        if self.state not in ("ready", "loading"):
+            self.cancel_live(session)
+            self.submit(attempt_id)
+            return
+        self._live[attempt_id] = session
+        self._active.add(attempt_id)
+        self.attempt_transcribing.emit(attempt_id)
+        session.finished.connect(self._on_live_finished)
+        session.failed.connect(self._on_live_failed)
+        session.finish(attempt_id)
+
+    def _drop_live(self, attempt_id: int) -> None:
+        session = self._live.pop(attempt_id, None)
+        if session is not None:
+            session.deleteLater()
+
+    def _on_live_finished(self, attempt_id: int, transcript: Any) -> None:
+        self._drop_live(attempt_id)
+        self._on_transcribed(attempt_id, transcript)
+
+    def _on_live_failed(self, attempt_id: int, message: str) -> None:
+        self._drop_live(attempt_id)
+        log.warning("live transcription of attempt %s failed (%s); transcribing the saved "
+                    "recording instead", attempt_id, message)
+        self._active.discard(attempt_id)
+        self.submit(attempt_id)
 
     def is_busy(self, attempt_id: int) -> bool:
         return attempt_id in self._active
@@ -182,6 +251,11 @@ class Pipeline(QObject):
     # ---- shutdown ----------------------------------------------------------------------------
     def shutdown(self) -> Any:
         """Stop every worker thread; returns a RecordingResult if a recording had to be cut."""
+        self.recorder.chunk_sink = None
+        self.transcriber.close()  # live transcription waiting for a model gives up
+        for session in list(self._live.values()):
+            session.cancel()
+        self._live.clear()
         for wt in self._threads:
             wt.stop()
         return self.recorder.stop_now()

@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import Attempt, Question
 from desktop_app.storage.repository import now_iso
+from desktop_app.ui.live_session import STATE_TEXT
 from desktop_app.ui.question_picker import QuestionPicker
 from desktop_app.ui.scorecard import Scorecard, fmt_time
+from desktop_app.ui.transcript_view import TranscriptView
 from desktop_app.ui.widgets import Banner, LevelMeter
 
 
@@ -34,8 +36,10 @@ class PracticeView(QWidget):
     Test hooks (attributes): ``picker`` (QuestionPicker), ``question_label``, ``speak_button``,
     ``skip_button``, ``record_button`` (checkable; Space / Ctrl+R toggle it), ``level_meter``,
     ``elapsed_label``, ``status_label``, ``progress_bar``, ``banner``, ``scorecard``,
-    ``transcript_view`` (= scorecard.transcript_view), ``current_question``, ``current_attempt_id``,
-    ``state`` ("idle" | "starting" | "recording" | "stopping").
+    ``transcript_view`` (= scorecard.transcript_view), ``live_view`` (the transcript growing while
+    the candidate talks), ``live_state_label`` ("Listening…", "Transcribing…", "Catching up…"),
+    ``live_session`` (the LiveSession of the running recording, or None), ``current_question``,
+    ``current_attempt_id``, ``state`` ("idle" | "starting" | "recording" | "stopping").
     Signals: ``attempt_saved(id)`` once the recording is stored (status "recorded"),
     ``attempt_scored(id)`` once transcript + scores are stored, ``recording_started(path)``.
     Methods: ``toggle_recording()``, ``start_recording()``, ``stop_recording()``,
@@ -58,6 +62,8 @@ class PracticeView(QWidget):
         self._recording_attempt: int | None = None
         self._follow_up: tuple[int, str] | None = None  # (parent attempt id, prompt) to record
         self.session_id: int | None = None
+        self.live_session: Any = None
+        self._live_attempt: int | None = None  # attempt whose live transcript is on show
         self.state = "idle"
         self._t0 = 0.0
         self._started_at = ""
@@ -113,6 +119,14 @@ class PracticeView(QWidget):
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setTextVisible(False)
         self.progress_bar.hide()
+        self.live_state_label = QLabel()
+        self.live_state_label.setObjectName("liveState")
+        self.live_state_label.setStyleSheet("color: #627d98;")
+        self.live_state_label.hide()
+        self.live_view = TranscriptView()
+        self.live_view.setAccessibleName("Live transcript")
+        self.live_view.setPlaceholderText("Your words appear here as you speak…")
+        self.live_view.hide()
         self.scorecard = Scorecard()
         self.transcript_view = self.scorecard.transcript_view
         self.scorecard.speak_follow_up_requested.connect(self.say)
@@ -142,6 +156,8 @@ class PracticeView(QWidget):
         right.addLayout(speak_row)
         right.addLayout(rec_row)
         right.addLayout(status_row)
+        right.addWidget(self.live_state_label)
+        right.addWidget(self.live_view, 1)
         right.addWidget(self.scorecard, 1)
         right.addStretch(0)
         scroll = QScrollArea()
@@ -248,6 +264,7 @@ class PracticeView(QWidget):
         self._started_at = now_iso()
         self._set_state("starting")
         self.status_label.setText("Opening the microphone…")
+        self._start_live()
         self._req_start.emit(str(path), self.services.settings.input_device)
 
     def stop_recording(self) -> None:
@@ -314,6 +331,7 @@ class PracticeView(QWidget):
         self._set_state("idle")
         attempt_id, self._recording_attempt = self._recording_attempt, None
         self._follow_up = None
+        live, self.live_session = self.live_session, None
         error = getattr(result, "error", None)
         fields = dict(ended_at=now_iso(), duration_s=float(result.duration_s), status="recorded",
                       audio_path=self.services.paths.relative(result.path), error=error)
@@ -326,6 +344,8 @@ class PracticeView(QWidget):
             else:
                 self.services.repo.update_attempt(attempt_id, **fields)
         except Exception as exc:
+            if live is not None:
+                self.pipeline.cancel_live(live)
             self.banner.show_message(f"Could not save the attempt: {exc}. The recording is kept "
                                      f"at {result.path}.", "error")
             return
@@ -335,11 +355,22 @@ class PracticeView(QWidget):
         self.scorecard.hide()
         self.attempt_saved.emit(attempt_id)
         if result.duration_s <= 0.05:
+            if live is not None:
+                self.pipeline.cancel_live(live)
+            self._hide_live()
             self.status_label.setText("The recording is empty — nothing to transcribe.")
             return
-        self.pipeline.submit(attempt_id)
+        if live is not None:
+            self._live_attempt = attempt_id
+            self.pipeline.finish_live(attempt_id, live)
+        else:
+            self.pipeline.submit(attempt_id)
 
     def _on_record_failed(self, message: str) -> None:
+        if self.live_session is not None:
+            self.pipeline.cancel_live(self.live_session)
+            self.live_session = None
+            self._hide_live()
         self._clock.stop()
         self.level_meter.reset()
         self._set_state("idle")
@@ -348,6 +379,42 @@ class PracticeView(QWidget):
             message += " The audio so far will be recovered at the next start."
         self._recording_attempt = None
         self.banner.show_message(message, "error")
+
+    # ---- live transcript ---------------------------------------------------------------------
+    def _start_live(self) -> None:
+        self.live_session = session = self.pipeline.start_live()
+        self._live_attempt = None
+        if session is None:
+            self._hide_live()
+            return
+        session.text_changed.connect(self._on_live_text)
+        session.state_changed.connect(self._on_live_state)
+        self.scorecard.hide()
+        self.live_view.clear()
+        self.live_view.show()
+        self._show_live_state("listening")
+        self.live_state_label.show()
+
+    def _on_live_text(self, transcript: Any) -> None:
+        if self.sender() is self.live_session or self._is_live_attempt_current():
+            self.live_view.set_live_text(transcript.text)
+
+    def _is_live_attempt_current(self) -> bool:
+        return self._live_attempt is not None and self._live_attempt == self.current_attempt_id
+
+    def _on_live_state(self, state: str) -> None:
+        if self.sender() is self.live_session or self._is_live_attempt_current():
+            self._show_live_state(state)
+
+    def _show_live_state(self, state: str) -> None:
+        text = STATE_TEXT.get(state, state)
+        if state != "done" and self.pipeline.state != "ready" and self.state != "idle":
+            text = "Listening… (transcription starts when the model has loaded)"
+        self.live_state_label.setText(text)
+
+    def _hide_live(self) -> None:
+        self.live_state_label.hide()
+        self.live_view.hide()
 
     def _on_device_error(self, message: str) -> None:
         self.banner.show_message(message, "error")
@@ -383,6 +450,7 @@ class PracticeView(QWidget):
             return
         self._busy_timer.stop()
         self.progress_bar.hide()
+        self._hide_live()
         self.status_label.setText(f"Scored · {len(transcript.text.split())} words")
         self.scorecard.show_analysis(analysis, transcript)
         self.scorecard.show()
@@ -395,6 +463,7 @@ class PracticeView(QWidget):
             return
         self._busy_timer.stop()
         self.progress_bar.hide()
+        self.live_state_label.hide()
         self.status_label.setText("")
         self.banner.show_message(message, "error")
 

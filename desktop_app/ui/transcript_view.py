@@ -156,6 +156,20 @@ class TranscriptView(QTextEdit):
         self.document().clearUndoRedoStacks()
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
+    def set_live_text(self, text: str) -> None:
+        """Show the live transcript so far: appends when it only grew (cheap), else replaces."""
+        old = self.toPlainText()
+        if text == old:
+            return
+        if old and text.startswith(old):
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(text[len(old):])
+        else:
+            self.setPlainText(text)
+        self.moveCursor(QTextCursor.MoveOperation.End)
+        self.ensureCursorVisible()
+
     def append_live(self, text: str) -> None:
         """Append text as it arrives (live mode)."""
         cursor = self.textCursor()

@@ -9,6 +9,7 @@ GUI thread. Nothing here blocks the GUI thread except :meth:`WorkerThread.stop` 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -64,8 +65,9 @@ class TranscriptionWorker(QObject):
     """Owns the Whisper engine: loads the model once on its own thread and runs jobs in order.
 
     Jobs arrive as queued slot calls, so Qt's event queue is the job queue: a file job sent while
-    the model is still loading simply runs after it. ``transcribe_chunk`` is the entry point a
-    live mode uses to feed finished chunks while the user is still talking.
+    the model is still loading simply runs after it. Live transcription runs on its own thread and
+    reaches the same engine through :meth:`live_engine` (which waits for the model); ``run_lock``
+    lets only one request at a time reach the engine, whichever thread sends it.
     """
 
     model_loading = Signal(str)  # model name (or "" for the default)
@@ -83,26 +85,73 @@ class TranscriptionWorker(QObject):
         self._engine: Any = None
         self._model_name: str | None = None
         self._missing: str | None = None
+        self._loading = False
+        self._closed = False
+        self._cond = threading.Condition()  # guards the four fields above for other threads
+        self.run_lock = threading.Lock()  # one transcription at a time reaches the engine
+
+    def _publish(self, **fields: Any) -> None:
+        with self._cond:
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self._cond.notify_all()
+
+    def wait_engine(self, timeout: float | None = None) -> Any:
+        """The loaded engine, waiting while a model loads (any thread). Raises RuntimeError when
+        there is none (missing model, never requested within ``timeout``, or shutting down)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._engine is None:
+                if self._closed:
+                    raise RuntimeError("The app is shutting down.")
+                if self._missing is not None and not self._loading:
+                    raise RuntimeError(self._missing)
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise RuntimeError("No transcription model is loaded.")
+                self._cond.wait(0.5 if left is None else min(0.5, left))
+            return self._engine
+
+    def live_engine(self) -> Any:
+        """An engine-like object for live transcription: ``transcribe(audio, **kw)`` waits for
+        the model (the live transcriber buffers meanwhile) and then takes ``run_lock``."""
+        return _LockedEngine(self)
+
+    def close(self) -> None:
+        """Shutdown: wake live transcription waiting for a model (it fails; audio is on disk)."""
+        self._publish(_closed=True)
 
     @Slot(object)
     def load_model(self, name: str | None) -> None:
         """(Re)load a model by name (None = the default one). Runs on the worker thread."""
         self.model_loading.emit(name or "")
+        self._publish(_loading=True)
         try:
             info = self._models.resolve(name)
             if self._engine is not None and self._model_name == info.name:
+                self._publish(_loading=False)
                 self.model_ready.emit(info.name)
                 return
             engine = self._factory(info)
             engine.load()
         except Exception as exc:  # ModelNotAvailable, corrupt weights, out of memory…
             log.warning("model %r unavailable: %s", name, exc)
-            self._engine, self._model_name = None, None
-            self._missing = _message(exc)
-            self.model_missing.emit(self._missing)
+            self._replace(None, None, _message(exc))
+            self.model_missing.emit(self._missing or "")
             return
-        self._engine, self._model_name, self._missing = engine, info.name, None
+        self._replace(engine, info.name, None)
         self.model_ready.emit(info.name)
+
+    def _replace(self, engine: Any, name: str | None, missing: str | None) -> None:
+        old = self._engine
+        self._publish(_engine=engine, _model_name=name, _missing=missing, _loading=False)
+        close = getattr(old, "close", None)
+        if old is not None and old is not engine and callable(close):
+            with self.run_lock:  # after a request still running on it
+                try:
+                    close()
+                except Exception as exc:
+                    log.warning("closing the previous model failed: %s", exc)
 
     def _require_engine(self) -> Any:
         if self._engine is None:
@@ -118,9 +167,10 @@ class TranscriptionWorker(QObject):
             engine = self._require_engine()
             samples = read_audio_16k(Path(path))
             self.progress.emit(job_id, 0.0)
-            transcript = engine.transcribe(
-                samples, progress=lambda *a: self.progress.emit(job_id, fraction(*a))
-            )
+            with self.run_lock:
+                transcript = engine.transcribe(
+                    samples, progress=lambda *a: self.progress.emit(job_id, fraction(*a))
+                )
         except Exception as exc:
             log.warning("transcription of %s failed: %s", path, exc)
             log.debug("%s", traceback.format_exc())
@@ -133,11 +183,25 @@ class TranscriptionWorker(QObject):
     def transcribe_chunk(self, job_id: int, samples: Any, time_offset: float) -> None:
         """Transcribe one finished chunk of a live recording (times on the recording's timeline)."""
         try:
-            transcript = self._require_engine().transcribe(samples, time_offset=time_offset)
+            engine = self._require_engine()
+            with self.run_lock:
+                transcript = engine.transcribe(samples, time_offset=time_offset)
         except Exception as exc:
             self.failed.emit(job_id, _message(exc))
             return
         self.chunk_transcribed.emit(job_id, transcript)
+
+
+class _LockedEngine:
+    """What live transcription calls: the worker's current engine, one request at a time."""
+
+    def __init__(self, worker: TranscriptionWorker) -> None:
+        self._worker = worker
+
+    def transcribe(self, audio: Any, **kwargs: Any) -> Any:
+        engine = self._worker.wait_engine()
+        with self._worker.run_lock:
+            return engine.transcribe(audio, **kwargs)
 
 
 class RecordingWorker(QObject):
@@ -158,6 +222,8 @@ class RecordingWorker(QObject):
         self.recorder: Any = None
         self._last_level = 0.0
         self.forward_chunks = False
+        # Called with every block on the recorder thread (a live transcriber's cheap feed()).
+        self.chunk_sink: Callable[[Any], None] | None = None
 
     def _make(self, device: str | None) -> Any:
         from desktop_app.audio.recorder import Recorder
@@ -178,6 +244,13 @@ class RecordingWorker(QObject):
             self.level.emit(float(value))
 
     def _on_chunk(self, samples: Any) -> None:
+        sink = self.chunk_sink
+        if sink is not None:
+            try:
+                sink(samples)
+            except Exception as exc:  # never let live transcription break the recording
+                log.warning("live transcription feed failed: %s", exc)
+                self.chunk_sink = None
         if self.forward_chunks:
             self.chunk.emit(samples)
 
@@ -239,6 +312,15 @@ class AnalysisWorker(QObject):
         super().__init__()
         self._factory = analyzer_factory
         self._analyzer: Any = None
+
+    @Slot()
+    def warm_up(self) -> None:
+        """Build the Analyzer ahead of the first answer (~0.4 s), so "stop" does not pay it."""
+        try:
+            if self._analyzer is None:
+                self._analyzer = self._factory()
+        except Exception as exc:  # reported again, with its message, at the first analyse()
+            log.warning("analyzer could not be prepared: %s", exc)
 
     @Slot(int, object, object)
     def analyse(self, job_id: int, transcript: Any, question: Any) -> None:
