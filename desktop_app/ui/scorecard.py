@@ -73,6 +73,7 @@ class ScoreTile(QFrame):
         lay.setContentsMargins(8, 6, 8, 6)
         lay.addWidget(self.value)
         lay.addWidget(name)
+        self.setMinimumHeight(84)  # 20 pt value + name: never squeezed (the view scrolls instead)
 
     def set_value(self, value: float | None) -> None:
         self.value.setText("—" if value is None else f"{round(float(value))}")
@@ -107,12 +108,14 @@ class Scorecard(QWidget):
         self.star_summary.setTextFormat(Qt.TextFormat.RichText)
         self.star_summary.setWordWrap(True)
         self.transcript_view = TranscriptView()
+        self.transcript_view.setMinimumHeight(150)
         self.note_label = QLabel()
         self.note_label.setWordWrap(True)
         self.note_label.setStyleSheet("color: #627d98; font-size: 9.5pt;")
         self.findings_list = QListWidget()
         self.findings_list.setAccessibleName("Findings")
         self.findings_list.setMaximumHeight(170)
+        self.findings_list.setMinimumHeight(110)
         self.findings_list.itemActivated.connect(self._on_item)
         self.findings_list.itemClicked.connect(self._on_item)
         self.tips_box = QVBoxLayout()
@@ -194,6 +197,16 @@ class Scorecard(QWidget):
         for key, tile in self.tiles.items():
             value = scores.get(key)
             tile.set_value(value if isinstance(value, (int, float)) else None)
+        reasoning = data.get("reasoning") or {}
+        if isinstance(reasoning, dict) and reasoning.get("weighted") is False:
+            # Computed but not part of the overall score for behavioural questions: say so.
+            self.tiles["reasoning"].set_value(None)
+            self.tiles["reasoning"].setToolTip(
+                "Not scored for behavioural questions: interviewers probe the 'why' in "
+                "communication and technical-reasoning rounds."
+            )
+        else:
+            self.tiles["reasoning"].setToolTip("")
         star = data.get("star") or {}
         sentences = [s for s in star.get("sentences", []) if isinstance(s, dict)]
         findings = [f for f in data.get("findings", []) if isinstance(f, dict)]

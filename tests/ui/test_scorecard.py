@@ -7,7 +7,7 @@ import json
 import pytest
 
 from desktop_app.analysis import Analyzer
-from desktop_app.domain import Segment, Transcript, Word
+from desktop_app.domain import Question, Segment, Transcript, Word
 from desktop_app.ui.scorecard import Scorecard
 from desktop_app.ui.transcript_view import STAR_COLOURS
 
@@ -39,9 +39,23 @@ def test_scorecard_shows_scores_transcript_and_tips(qtbot, analysis):
     card = Scorecard()
     qtbot.addWidget(card)
     card.show_analysis(analysis, Transcript.from_text(ANSWER))
-    for key in ("overall", "star", "specificity", "jargon", "delivery", "reasoning"):
+    for key in ("overall", "star", "specificity", "jargon", "delivery"):
         shown = card.tiles[key].value.text()
         assert shown == str(round(analysis.to_dict()["scores"][key])), key
+    # a behavioural question: reasoning is computed but not weighed, and the tile says so
+    assert not analysis.reasoning.weighted
+    assert card.tiles["reasoning"].value.text() == "—"
+    assert "behavioural" in card.tiles["reasoning"].toolTip()
+
+
+def test_reasoning_tile_shows_the_score_when_it_counts(qtbot):
+    question = Question(id="t", text="Walk me through a design choice.", competency="Design",
+                        kind="technical-reasoning")
+    result = Analyzer().analyze(ANSWER, question)
+    card = Scorecard()
+    qtbot.addWidget(card)
+    card.show_analysis(result, Transcript.from_text(ANSWER))
+    assert card.tiles["reasoning"].value.text() == str(round(result.scores["reasoning"]))
     assert card.transcript_view.toPlainText() == ANSWER
     labels = [label for _s, _e, label in card.transcript_view.sentence_formats]
     assert labels == [s["label"] for s in analysis.to_dict()["star"]["sentences"]]
