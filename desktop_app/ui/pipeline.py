@@ -258,4 +258,5 @@ class Pipeline(QObject):
         self._live.clear()
         for wt in self._threads:
             wt.stop()
+        self.transcriber.release_engine()
         return self.recorder.stop_now()

@@ -153,6 +153,10 @@ class TranscriptionWorker(QObject):
                 except Exception as exc:
                     log.warning("closing the previous model failed: %s", exc)
 
+    def release_engine(self) -> None:
+        """At shutdown, after the thread stopped: end the engine (and its child process) now."""
+        self._replace(None, None, None)
+
     def _require_engine(self) -> Any:
         if self._engine is None:
             raise RuntimeError(self._missing or "No transcription model is loaded.")

@@ -73,3 +73,21 @@ def test_recorded_attempt_is_transcribed_scored_and_shown(
           f"transcribing + scoring {worst * 1000:.0f} ms")
     # the GUI thread never waited for the model or the transcription
     assert max(worst, loading) < 1.0
+
+    # closing the window ends the transcription process too (no orphan child)
+    pid = w.pipeline.transcriber.wait_engine(timeout=1).pid
+    assert pid is not None and process_alive(pid)
+    w.close()
+    qtbot.waitUntil(lambda: not process_alive(pid), timeout=10000)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:  # a zombie waiting to be reaped is gone too
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

@@ -47,15 +47,6 @@ def test_scorecard_shows_scores_transcript_and_tips(qtbot, analysis):
     assert card.tiles["reasoning"].value.text() == "—"
     assert "behavioural" in card.tiles["reasoning"].toolTip()
 
-
-def test_reasoning_tile_shows_the_score_when_it_counts(qtbot):
-    question = Question(id="t", text="Walk me through a design choice.", competency="Design",
-                        kind="technical-reasoning")
-    result = Analyzer().analyze(ANSWER, question)
-    card = Scorecard()
-    qtbot.addWidget(card)
-    card.show_analysis(result, Transcript.from_text(ANSWER))
-    assert card.tiles["reasoning"].value.text() == str(round(result.scores["reasoning"]))
     assert card.transcript_view.toPlainText() == ANSWER
     labels = [label for _s, _e, label in card.transcript_view.sentence_formats]
     assert labels == [s["label"] for s in analysis.to_dict()["star"]["sentences"]]
@@ -113,3 +104,13 @@ def test_scorecard_from_stored_json_and_follow_up_request(qtbot, analysis):
     assert blocker.args == ["What was your own part in that?"]
     card.clear()
     assert card.tiles["overall"].value.text() == "—" and card.findings_list.count() == 0
+
+
+def test_reasoning_tile_shows_the_score_when_it_counts(qtbot):
+    question = Question(id="t", text="Walk me through a design choice.", competency="Design",
+                        kind="technical-reasoning")
+    result = Analyzer().analyze(ANSWER, question)
+    card = Scorecard()
+    qtbot.addWidget(card)
+    card.show_analysis(result, Transcript.from_text(ANSWER))
+    assert card.tiles["reasoning"].value.text() == str(round(result.scores["reasoning"]))
