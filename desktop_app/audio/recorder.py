@@ -7,6 +7,7 @@ reports a level for the meter and hands 16 kHz mono float32 chunks to ``on_chunk
 
 from __future__ import annotations
 
+import errno
 import logging
 import math
 import queue
@@ -48,6 +49,16 @@ def level_of(block: np.ndarray) -> float:
     if rms <= 1e-6:
         return 0.0
     return min(1.0, max(0.0, (20.0 * math.log10(rms) + 60.0) / 60.0))
+
+
+def failure_message(exc: BaseException) -> str:
+    """What to tell the user when writing the recording fails."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return (
+            "The disk is full, so recording stopped. The answer so far has been saved; "
+            "free some space and record again."
+        )
+    return f"Recording stopped: {exc}"
 
 
 class Recorder:
@@ -273,7 +284,7 @@ class Recorder:
             if resampler is not None:
                 self._emit(resampler.flush())
         except Exception as exc:  # noqa: BLE001 - e.g. disk full
-            self._fail(f"Recording stopped: {exc}")
+            self._fail(failure_message(exc))
         finally:
             self._finish()
 

@@ -122,9 +122,17 @@ class StreamingWavWriter:
     def close(self) -> Path:
         """Finalise the header and rename ``.partial.wav`` to the final ``.wav``; returns it."""
         if not self.closed:
-            self.flush()
-            self._file.close()
             self.closed = True
+            try:
+                self.flush()
+                self._file.close()
+            except OSError:
+                # Disk full (or similar): keep what reached the disk, with a header that matches it.
+                try:
+                    self._file.close()
+                except OSError:
+                    pass
+                self.frames = repair_wav(self.partial_path)
             os.replace(self.partial_path, self.path)
         return self.path
 
