@@ -1,4 +1,4 @@
-"""Composition root: builds the services from the data folder; starts the GUI.
+"""Composition root: builds the services from the data folder (the GUI starts in ui/run.py).
 
 Nothing here imports torch or Whisper: the model loads later, on the transcription worker.
 """
@@ -159,19 +159,6 @@ def build_services(paths: AppPaths, *, with_audio: bool = True) -> Services:
         notices=notices,
         recovered=recovered,
     )
-
-
-def run_gui(services: Services, argv: list[str]) -> int:
-    """Start Qt and show the main window."""
-    from PySide6.QtWidgets import QApplication
-
-    from desktop_app.ui.main_window import MainWindow
-
-    app = QApplication.instance() or QApplication(argv)
-    app.setApplicationName("Rehearse")
-    window = MainWindow(services)
-    window.show()
-    return app.exec()
 
 
 def setup_logging(paths: AppPaths, verbose: bool = False) -> None:

@@ -264,7 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     setup_logging(paths, args.verbose)
     if args.command in (None, "gui"):
-        from desktop_app.app import build_services, run_gui
+        from desktop_app.app import build_services
+        from desktop_app.ui.run import run_gui
 
         return run_gui(build_services(paths), sys.argv[:1])
     paths.ensure()
