@@ -26,8 +26,10 @@ ANSWER = (
     "when the news is bad. The next quarter, I trained two junior engineers to run the same "
     "checks on their own."
 )
-SHORT = ("I moved our team to weekly planning. Meetings became shorter, and we finished "
-         "every project on time that quarter.")
+# ~45 words: long enough that one or two tiny.en slips do not decide the WER bar
+SHORT = ("Last spring I moved our team to weekly planning meetings. The meetings became much "
+         "shorter, everyone knew their priorities, and we finished every project on time that "
+         "quarter. I learned that a simple routine helps a team more than a long plan.")
 
 
 @pytest.fixture
