@@ -267,10 +267,14 @@ def main(argv: list[str] | None = None) -> int:
     elif args.no_mic:
         print("path: --no-mic: feeding the file in 0.1 s blocks at real-time pace")
 
+    try:  # word error rate against the spoken text (needs the test extra's jiwer)
+        from tests.speech_metrics import wer
+    except ImportError:
+        wer = None
     lines: dict[int, str] = {}
     try:
         for length in lengths:
-            wav, _text = answer_wav(length)
+            wav, text = answer_wav(length)
             dur = sf.info(wav).duration
             states: list[str] = []
             live = LiveTranscriber(engine_chunk_fn(engine), config=config,
@@ -293,6 +297,11 @@ def main(argv: list[str] | None = None) -> int:
             batch_s = time.perf_counter() - t1
             chunks = live.chunks
             busy = sum(c.seconds for c in chunks)
+            spoken = [c for c in chunks if not c.skipped]
+            quality = ""
+            if wer is not None:
+                quality = (f"wer_live={wer(text, transcript.text):.3f} "
+                           f"wer_batch={wer(text, batch.text):.3f} ")
             line = f"answer_s={length} live_s={live_s:.2f} batch_s={batch_s:.2f} " \
                    f"ratio={batch_s / live_s:.2f}"
             lines[length] = line
@@ -300,7 +309,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"words_live={len(transcript.words)} words_batch={len(batch.words)} "
                   f"finish_s={finish_s:.2f} score_s={score_s:.2f} "
                   f"tail_s={chunks[-1].end_s - chunks[-1].start_s:.1f} "
-                  f"tail_reused={chunks[-1].reused} spec_passes={live.spec_passes} "
+                  f"tail_reused={chunks[-1].reused} "
+                  f"chunks_reused={sum(c.reused for c in spoken)}/{len(spoken)} {quality}"
+                  f"spec_passes={live.spec_passes} "
                   f"spec_busy_s={live.spec_seconds:.1f} "
                   f"caught_up={'catching up' in states}", flush=True)
     finally:

@@ -9,12 +9,15 @@ everything — nothing is ever dropped, however far behind the worker is — and
 transcript. The transcribe callable may block (e.g. until the model has loaded): audio just queues.
 
 Speculative tail: when the worker is idle and the untranscribed tail ends in a pause after new
-speech (people pause before pressing Stop), the tail so far is transcribed in the background
-without committing it. At :meth:`finish` (or at the next cut) that result is reused when no speech
-arrived after it — no Whisper call after "stop" — and when new speech did arrive, the tail is split
-at the pause the speculative pass ended in, so only the new speech is transcribed. Committed chunks
-are cut exactly as without speculation. It needs a transcribe callable with ``preview`` and
-``accept`` (see :func:`engine_chunk_fn`); plain functions are never called speculatively.
+speech (people pause before pressing Stop), the tail is transcribed in the background without
+committing it, as a chain of pieces: the first pass covers the tail from the last cut; when more
+speech follows, only the new speech is transcribed (a short, cheap pass, prompted with the text
+before it), and when the worker is free again the chain is transcribed once more as a whole.
+At :meth:`finish` the chain is reused for the speech it heard — no Whisper call after "stop"
+unless speech came after it, and then only for that speech — and a pass still running that the
+chain does not need is not waited for. Committed chunks are cut exactly as without speculation.
+It needs a transcribe callable with ``preview`` and ``accept`` (see :func:`engine_chunk_fn`);
+plain functions are never called speculatively; passes run on a helper thread, one at a time.
 No Qt here; callbacks run on the worker thread.
 """
 
@@ -26,6 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -126,16 +130,44 @@ class ChunkInfo:
 
 @dataclass(frozen=True)
 class _Spec:
-    """An uncommitted transcription of the tail [start, ...) (sample indices on the recording)."""
+    """An uncommitted transcription of the span [start, cut) (sample indices on the recording)."""
 
-    start: int  # _p0 when it was made
+    start: int  # where its span begins: _p0, or the cut after the piece before it
     a: int  # audio sent to Whisper: [a, b)
     b: int
     v0: int  # the detected speech inside: [v0, v1)
     v1: int
+    cut: int  # where its span ends: a frame boundary in the pause after v1 (may be before b)
     result: Transcript
     segments: tuple[Segment, ...]  # cleaned, for the preview
     seconds: float
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Where a speculative pass listens: audio [a, b), speech [v0, v1), span [start, cut)."""
+
+    start: int
+    a: int
+    b: int
+    v0: int
+    v1: int
+    cut: int
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A speculative pass on the helper thread: [a, b) heard, replacing ``replaces`` pieces."""
+
+    start: int
+    a: int
+    b: int
+    v0: int
+    v1: int
+    cut: int
+    replaces: int  # chain pieces it stands for (0: it extends the chain)
+    region: np.ndarray  # speech decisions from ``start`` on, for cleaning its result
+    future: Future
 
 
 class LiveTranscriber:
@@ -170,11 +202,13 @@ class LiveTranscriber:
         self._segments: list[Segment] = []
         self._lang, self._model = "en", ""
         self._chunks: list[ChunkInfo] = []
-        self._spec: _Spec | None = None
+        self._pieces: list[_Spec] = []  # the speculative chain from _p0 on
+        self._job: _Job | None = None  # the speculative pass running on the helper thread
+        self._helper: ThreadPoolExecutor | None = None
         self._idle = False
         self.spec_passes = 0  # speculative Whisper calls made
         self.spec_seconds = 0.0  # and the time they took
-        self._lock = threading.Lock()  # guards _segments/_chunks snapshots
+        self._lock = threading.Lock()  # guards _segments/_chunks/_pieces snapshots
         self._thread = threading.Thread(target=self._run, name="live-transcriber", daemon=True)
         self._thread.start()
 
@@ -243,9 +277,8 @@ class LiveTranscriber:
         """The transcript so far plus the speculative (uncommitted) tail, if one is current."""
         with self._lock:
             segments = list(self._segments)
-            spec = self._spec
-        if spec is not None and spec.start == self._p0:
-            segments.extend(spec.segments)
+            for piece in self._pieces:
+                segments.extend(piece.segments)
         return self._joined(segments)
 
     def _joined(self, segments: list[Segment]) -> Transcript:
@@ -284,30 +317,41 @@ class LiveTranscriber:
 
     def _run(self) -> None:
         self._set_state("listening")
-        while True:
-            with self._cond:
-                while not (self._incoming or self._finishing or self._cancelled):
-                    self._idle = True
-                    self._cond.notify_all()
-                    self._cond.wait()
-                self._idle = False
-                blocks, self._incoming = self._incoming, []
-                final, cancelled = self._finishing, self._cancelled
-            if cancelled:
-                return
-            if blocks:
-                self._append(blocks)
-            try:
-                self._process(final)
-                if not final and self._quiet():
-                    self._speculate()
-            except Exception as exc:  # noqa: BLE001 - reported through finish()
-                log.warning("live transcription failed: %s", exc)
-                self._error = exc
-                return
-            if final:
-                self._set_state("done")
-                return
+        try:
+            while True:
+                with self._cond:
+                    while not (
+                        self._incoming
+                        or self._finishing
+                        or self._cancelled
+                        or (self._job is not None and self._job.future.done())
+                    ):
+                        self._idle = self._job is None
+                        self._cond.notify_all()
+                        self._cond.wait()
+                    self._idle = False
+                    blocks, self._incoming = self._incoming, []
+                    final, cancelled = self._finishing, self._cancelled
+                if cancelled:
+                    return
+                if blocks:
+                    self._append(blocks)
+                try:
+                    if self._job is not None and self._job.future.done():
+                        self._integrate()
+                    self._process(final)
+                    if not final and self._job is None and self._quiet():
+                        self._speculate()
+                except Exception as exc:  # noqa: BLE001 - reported through finish()
+                    log.warning("live transcription failed: %s", exc)
+                    self._error = exc
+                    return
+                if final:
+                    self._set_state("done")
+                    return
+        finally:
+            if self._helper is not None:  # a pass still running is not waited for
+                self._helper.shutdown(wait=False)
 
     def _append(self, blocks: list[np.ndarray]) -> None:
         new = np.concatenate(blocks)
@@ -333,12 +377,24 @@ class LiveTranscriber:
             if pending_s <= 0:
                 return
             if final and pending_s <= c.max_s:
-                self._chunk(self._total, self._decisions(), final=True)
+                self._finish_tail(self._decisions())
                 return
             if not final and pending_s < c.target_s + c.lookahead_s:
                 self._set_state("listening")
                 return
             speech = self._decisions()
+            if not final and pending_s < c.max_s and self._new_speech(speech) is not None:
+                self._speculate()  # the new speech first: then the chain may cover a chunk
+                return
+            if not self._free_pieces(speech) and self._job is not None:
+                self._await_job()  # it may give one (and Whisper takes one call at a time)
+                speech = self._decisions()
+            free = self._free_pieces(speech)
+            if free:  # speculative pieces heard a chunk's worth: commit them as they are
+                for piece in free:
+                    self._commit(piece.cut, speech, piece)
+                    speech = self._decisions()
+                continue
             cut = find_cut(
                 speech,
                 c.target_s,
@@ -361,114 +417,241 @@ class LiveTranscriber:
             return not (self._incoming or self._finishing or self._cancelled)
 
     def _speech_span(
-        self, start: int, end: int, speech: np.ndarray
+        self, start: int, end: int, speech: np.ndarray, origin: int | None = None
     ) -> tuple[int, int, int, int] | None:
-        """(a, b, v0, v1): audio to send [a, b) and detected speech [v0, v1) in [start, end)."""
+        """(a, b, v0, v1): audio to send [a, b) and detected speech [v0, v1) in [start, end).
+
+        ``speech`` holds the decisions from ``origin`` on (default: from ``start``)."""
         c = self.config
-        n_frames = min(speech.size, (end - start) // FRAME_LEN)
-        voiced = np.flatnonzero(speech[:n_frames])
+        origin = start if origin is None else origin
+        f0 = (start - origin) // FRAME_LEN
+        f1 = min(speech.size, (end - origin) // FRAME_LEN)
+        voiced = np.flatnonzero(speech[f0:f1]) + f0 if f1 > f0 else np.zeros(0, dtype=int)
         if voiced.size * FRAME_S < c.min_speech_s:
             return None
         pad = int(round(c.trim_pad_s * SAMPLE_RATE))
-        v0 = start + int(voiced[0]) * FRAME_LEN
-        v1 = start + (int(voiced[-1]) + 1) * FRAME_LEN
+        v0 = origin + int(voiced[0]) * FRAME_LEN
+        v1 = origin + (int(voiced[-1]) + 1) * FRAME_LEN
         return max(start, v0 - pad), min(end, v1 + pad), v0, v1
 
+    # ----------------------------------------------------------------- speculation
     def _speculate(self) -> None:
-        """Transcribe the tail so far without committing it, if it ends in a pause after speech."""
+        """Start a speculative pass on the helper thread if the tail calls for one.
+
+        New speech ending in a pause after the chain: transcribe just that (the whole tail when
+        the chain is empty). No new speech but several pieces: transcribe them again as one.
+        """
+        if (self._total - self._p0) / SAMPLE_RATE > self.config.max_s:
+            return
+        speech = self._decisions()
+        job = self._new_speech(speech)
+        pieces = self._pieces
+        if job is not None:
+            start, a, b, v0, v1 = job
+            # the span ends mid-pause (the pause is at least spec_pause_s): a frame boundary
+            mid = v1 + int(self.config.spec_pause_s / 2 * SAMPLE_RATE)
+            cut = start + -(-(mid - start) // FRAME_LEN) * FRAME_LEN
+            after = " ".join(p.result.text.strip() for p in pieces) if pieces else None
+            self._submit(_Span(start, a, b, v0, v1, cut), 0, speech, after)
+        elif len(pieces) > 1:  # their span is all in the past: no need to wait for a pause
+            first, last = pieces[0], pieces[-1]
+            span = _Span(self._p0, first.a, last.b, first.v0, last.v1, last.cut)
+            self._submit(span, len(pieces), speech, None)
+
+    def _new_speech(self, speech: np.ndarray) -> tuple[int, int, int, int, int] | None:
+        """(start, a, b, v0, v1) of speech after the chain that ends in a pause, if speculation
+        is on and no pass is running (it drops chain pieces the VAD no longer agrees with)."""
         c = self.config
         preview = getattr(self._transcribe, "preview", None)
         accept = getattr(self._transcribe, "accept", None)
-        start, end = self._p0, self._total
-        if c.spec_pause_s <= 0 or not (callable(preview) and callable(accept)) or end <= start:
-            return
-        if (end - start) / SAMPLE_RATE > c.max_s:
-            return
-        speech = self._decisions()
-        span = self._speech_span(start, end, speech)
-        if span is None:
-            return
-        a, b, v0, v1 = span
-        if (end - v1) / SAMPLE_RATE < c.spec_pause_s or b >= end:
-            return  # still talking (or the pause is shorter than the trim pad)
-        spec = self._spec
-        if spec is not None and spec.start == start and spec.v0 == v0 and spec.v1 == v1:
-            return  # nothing new since the last pass
-        audio = self._buf[a - self._buf_start : b - self._buf_start]
-        began = time.perf_counter()
-        result = preview(np.ascontiguousarray(audio), a / SAMPLE_RATE)
-        took = time.perf_counter() - began
-        region = speech[: (end - start) // FRAME_LEN]
-        kept, _dropped = self._clean(result, region, start)
-        self._spec = _Spec(start, a, b, v0, v1, result, tuple(kept), took)
+        if c.spec_pause_s <= 0 or not (callable(preview) and callable(accept)):
+            return None
+        if self._job is not None or self._total <= self._p0:
+            return None
+        self._drop_stale_pieces(speech)
+        origin = self._pieces[-1].cut if self._pieces else self._p0
+        span = self._speech_span(origin, self._total, speech, self._p0)
+        if span is None or span[1] >= self._total:
+            return None
+        if (self._total - span[3]) / SAMPLE_RATE < c.spec_pause_s:
+            return None  # still talking (or the pause is shorter than the trim pad)
+        return (origin, *span)
+
+    def _drop_stale_pieces(self, speech: np.ndarray) -> None:
+        """Forget pieces whose span no longer holds only the speech they heard (the VAD's view
+        of earlier frames can change as the noise floor adapts)."""
+        keep, start = 0, self._p0
+        for piece in self._pieces:
+            if piece.start != start or not self._heard_all(piece, piece.cut, speech):
+                break
+            keep, start = keep + 1, piece.cut
+        if keep < len(self._pieces):
+            with self._lock:
+                del self._pieces[keep:]
+
+    def _heard_all(self, piece: _Spec, end: int, speech: np.ndarray) -> bool:
+        """Did ``piece`` hear all the speech in [piece.start, end), with none at ``end`` nor
+        in the audio it heard past ``end``?"""
+        span = self._speech_span(piece.start, end, speech, self._p0)
+        if span is None or not (piece.a <= span[2] and span[3] <= piece.b):
+            return False
+        at = (end - self._p0) // FRAME_LEN
+        heard_to = -(-(piece.b - self._p0) // FRAME_LEN)
+        return at >= speech.size or not speech[max(0, at - 1) : max(at + 1, heard_to)].any()
+
+    def _submit(
+        self, span: _Span, replaces: int, speech: np.ndarray, after: str | None
+    ) -> None:
+        preview = self._transcribe.preview  # type: ignore[attr-defined]
+        start, a, b = span.start, span.a, span.b
+        audio = np.ascontiguousarray(self._buf[a - self._buf_start : b - self._buf_start])
+        kwargs = {} if after is None else {"after": after}
+
+        def run() -> tuple[Transcript, float]:
+            began = time.perf_counter()
+            result = preview(audio, a / SAMPLE_RATE, **kwargs)
+            return result, time.perf_counter() - began
+
+        if self._helper is None:
+            self._helper = ThreadPoolExecutor(1, thread_name_prefix="live-speculative")
+        region = speech[(start - self._p0) // FRAME_LEN :].copy()
+        future = self._helper.submit(run)
+        self._job = _Job(start, a, b, span.v0, span.v1, span.cut, replaces, region, future)
+        future.add_done_callback(self._wake)
+
+    def _wake(self, _future: Future) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def _integrate(self) -> None:
+        """Take the finished speculative pass into the chain (if the chain still fits it)."""
+        job, self._job = self._job, None
+        assert job is not None
+        result, took = job.future.result()  # a failed pass raises: reported through finish()
         self.spec_passes += 1
         self.spec_seconds += took
+        pieces = self._pieces
+        if job.replaces:
+            fits = len(pieces) >= job.replaces and pieces[0].start == job.start == self._p0
+            fits = fits and pieces[job.replaces - 1].b == job.b
+        else:
+            fits = job.start == (pieces[-1].cut if pieces else self._p0)
+        if not fits:
+            return
+        region = job.region[: (job.cut - job.start) // FRAME_LEN]
+        kept, _dropped = self._clean(result, region, job.start)
+        piece = _Spec(job.start, job.a, job.b, job.v0, job.v1, job.cut, result, tuple(kept), took)
+        with self._lock:
+            if job.replaces:
+                self._pieces[: job.replaces] = [piece]
+            else:
+                self._pieces.append(piece)
         if self._on_text is not None:
             try:
                 self._on_text(self.preview)
             except Exception:
                 log.exception("on_text callback failed")
 
-    def _usable_spec(self, start: int, end: int, v0: int, v1: int) -> _Spec | None:
-        """The speculative pass, if it heard all the speech in [start, end) and nothing after."""
-        spec = self._spec
-        if spec is None or spec.start != start or spec.b > end:
-            return None
-        return spec if spec.a <= v0 and v1 <= spec.b else None
+    def _await_job(self) -> None:
+        """Wait for the speculative pass in flight (before a Whisper call of our own)."""
+        if self._job is not None:
+            try:
+                self._job.future.exception()  # waits
+            finally:
+                self._integrate()
 
-    def _split_point(self, end: int, speech: np.ndarray) -> int | None:
-        """At finish, with speech after the speculative pass: a cut (in the pause the pass ended
-        in) before which the pass can be reused, so only the speech after it is transcribed."""
-        spec, start = self._spec, self._p0
-        if spec is None or spec.start != start:
-            return None
-        cut = start + -(-(spec.b - start) // FRAME_LEN) * FRAME_LEN  # frame-aligned, >= spec.b
-        if cut >= end:
-            return None
-        at = (cut - start) // FRAME_LEN
-        if at + 2 > speech.size or speech[max(0, at - 3) : at + 2].any():
-            return None  # the pause the pass ended in is not there any more
-        span = self._speech_span(start, cut, speech)
-        if span is None or self._usable_spec(start, cut, span[2], span[3]) is None:
-            return None
-        return cut
+    # ----------------------------------------------------------------- committing
+    def _finish_tail(self, speech: np.ndarray) -> None:
+        """At "stop": commit the tail, reusing the speculative chain for the speech it heard.
+
+        A pass still running is waited for only if the chain does not cover all the speech."""
+        end = self._total
+        if self._job is not None and not self._chain_covers(end, speech):
+            self._await_job()
+            speech = self._decisions()
+        self._drop_stale_pieces(speech)
+        pieces = list(self._pieces)
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            if last and self._heard_all(piece, end, speech):
+                self._commit(end, speech, piece)
+                return
+            if piece.cut >= end or not self._heard_all(piece, piece.cut, speech):
+                break
+            self._commit(piece.cut, speech, piece)
+            speech = self._decisions()
+        self._chunk(end, speech, final=True)
+
+    def _free_pieces(self, speech: np.ndarray) -> list[_Spec]:
+        """Speculative pieces from _p0 on that can be committed as they are: the first piece if
+        it ends between min_s and max_s on, else the fewest that reach min_s (within max_s);
+        each heard all the speech in its span and ends in a pause."""
+        c, start, chosen = self.config, self._p0, []
+        for piece in self._pieces:
+            length = (piece.cut - self._p0) / SAMPLE_RATE
+            if piece.start != start or length > c.max_s:
+                break
+            if not self._heard_all(piece, piece.cut, speech):
+                break
+            chosen.append(piece)
+            if length >= c.min_s:
+                return chosen
+            start = piece.cut
+        return []
+
+    def _chain_covers(self, end: int, speech: np.ndarray) -> bool:
+        pieces = self._pieces
+        if not pieces or pieces[0].start != self._p0:
+            return False
+        for i, piece in enumerate(pieces):
+            stop = end if i == len(pieces) - 1 else piece.cut
+            if piece.start != (pieces[i - 1].cut if i else self._p0):
+                return False
+            if not self._heard_all(piece, stop, speech):
+                return False
+        return True
 
     def _chunk(self, end: int, speech: np.ndarray, *, final: bool) -> None:
         """Transcribe (or skip) [_p0, end) and advance _p0 to end."""
         c = self.config
         start = self._p0
-        n_frames = min(speech.size, (end - start) // FRAME_LEN)
-        region = speech[:n_frames]
-        t0, t1 = start / SAMPLE_RATE, end / SAMPLE_RATE
+        region = speech[: min(speech.size, (end - start) // FRAME_LEN)]
         span = self._speech_span(start, end, region)
         if span is None:
+            t0, t1 = start / SAMPLE_RATE, end / SAMPLE_RATE
             self._record(ChunkInfo(t0, t1, t0, t1, skipped=True))
-            self._p0 = end
-            self._forget_before(end)
+            self._advance(end)
             return
-        a, b, v0, v1 = span
-        spec = self._usable_spec(start, end, v0, v1)
-        if spec is None and final:
-            cut = self._split_point(end, region)
-            if cut is not None:  # reuse the pass for [start, cut); transcribe only the rest
-                self._chunk(cut, speech, final=True)
-                rest = self._decisions()
-                self._chunk(end, rest, final=True)
-                return
-        if spec is not None:
-            result, took, (a, b) = spec.result, 0.0, (spec.a, spec.b)
-            accept = getattr(self._transcribe, "accept", None)
-            if callable(accept):
-                accept(result)
-        else:
-            backlog = (self._total - end) / SAMPLE_RATE
-            behind = backlog > c.max_s or (final and backlog > 0)
-            self._set_state("catching up" if behind else "transcribing")
-            audio = self._buf[a - self._buf_start : b - self._buf_start]
-            began = time.perf_counter()
-            result = self._transcribe(np.ascontiguousarray(audio), a / SAMPLE_RATE)
-            took = time.perf_counter() - began
-        self._spec = None
+        if self._job is not None:  # one Whisper call at a time; the pass may even cover this
+            self._await_job()
+            speech = self._decisions()
+            region = speech[: min(speech.size, (end - start) // FRAME_LEN)]
+        pieces = self._pieces
+        if len(pieces) == 1 and self._heard_all(pieces[0], end, speech):
+            self._commit(end, speech, pieces[0])
+            return
+        a, b, _v0, _v1 = span
+        backlog = (self._total - end) / SAMPLE_RATE
+        behind = backlog > c.max_s or (final and backlog > 0)
+        self._set_state("catching up" if behind else "transcribing")
+        audio = self._buf[a - self._buf_start : b - self._buf_start]
+        began = time.perf_counter()
+        result = self._transcribe(np.ascontiguousarray(audio), a / SAMPLE_RATE)
+        self._add(end, region, result, a, b, time.perf_counter() - began, reused=False)
+
+    def _commit(self, end: int, speech: np.ndarray, piece: _Spec) -> None:
+        """Commit [_p0, end) with the speculative ``piece`` that heard it (no Whisper call)."""
+        accept = getattr(self._transcribe, "accept", None)
+        if callable(accept):
+            accept(piece.result)
+        region = speech[: min(speech.size, (end - self._p0) // FRAME_LEN)]
+        self._add(end, region, piece.result, piece.a, piece.b, 0.0, reused=True)
+
+    def _add(
+        self, end: int, region: np.ndarray, result: Transcript, a: int, b: int,
+        took: float, *, reused: bool,
+    ) -> None:
+        start = self._p0
         kept, dropped = self._clean(result, region, start)
         with self._lock:
             self._segments.extend(kept)
@@ -476,15 +659,15 @@ class LiveTranscriber:
             self._model = result.model or self._model
             self._chunks.append(
                 ChunkInfo(
-                    t0,
-                    t1,
+                    start / SAMPLE_RATE,
+                    end / SAMPLE_RATE,
                     a / SAMPLE_RATE,
                     b / SAMPLE_RATE,
                     skipped=False,
                     words=sum(len(s.words) for s in kept),
                     dropped_segments=dropped,
                     seconds=took,
-                    reused=spec is not None,
+                    reused=reused,
                 )
             )
         if kept and self._on_text is not None:
@@ -492,7 +675,16 @@ class LiveTranscriber:
                 self._on_text(self.transcript)
             except Exception:
                 log.exception("on_text callback failed")
+        self._advance(end)
+
+    def _advance(self, end: int) -> None:
+        """_p0 moves to ``end``: pieces before it are used up or stale."""
         self._p0 = end
+        with self._lock:
+            while self._pieces and self._pieces[0].start < end:
+                self._pieces.pop(0)
+            if self._pieces and self._pieces[0].start != end:
+                self._pieces.clear()
         self._forget_before(end)
 
     def _record(self, info: ChunkInfo) -> None:
@@ -570,8 +762,9 @@ class EngineChunkFn:
 
     ``fn(audio, offset)`` transcribes a chunk and carries its text over as the next chunk's
     prompt; ``preview`` transcribes with the prompt the next chunk would get without carrying
-    anything over (a speculative pass) and ``accept(result)`` then commits it as if ``fn`` had
-    returned it. Calls come from the live worker thread, one at a time.
+    anything over (a speculative pass; ``after`` is uncommitted text that comes before the audio
+    and joins the prompt) and ``accept(result)`` then commits it as if ``fn`` had returned it.
+    Calls come one at a time (from the live worker or its speculative helper thread).
     """
 
     def __init__(self, engine: Any, *, context_words: int = 40, **prompt: str | None) -> None:
@@ -581,15 +774,27 @@ class EngineChunkFn:
         self._first = True
         self._context: str | None = None
 
-    def preview(self, audio: np.ndarray, time_offset: float) -> Transcript:
-        kwargs = self.prompt if self._first else {"initial_prompt": self._context}
+    def preview(
+        self, audio: np.ndarray, time_offset: float, *, after: str | None = None
+    ) -> Transcript:
+        if after is not None:
+            kwargs = {"initial_prompt": self._carry(self._context, after)}
+        elif self._first:
+            kwargs = self.prompt
+        else:
+            kwargs = {"initial_prompt": self._context}
         return self.engine.transcribe(audio, time_offset=time_offset, **kwargs)
 
     def accept(self, result: Transcript) -> None:
         self._first = False
-        if self.context_words > 0:
-            words = result.text.split()[-self.context_words :]
-            self._context = " ".join(words) or self._context
+        self._context = self._carry(self._context, result.text)
+
+    def _carry(self, before: str | None, text: str) -> str | None:
+        """The last ``context_words`` words of ``before`` followed by ``text``."""
+        if self.context_words <= 0:
+            return None
+        words = f"{before or ''} {text}".split()[-self.context_words :]
+        return " ".join(words) or None
 
     def __call__(self, audio: np.ndarray, time_offset: float) -> Transcript:
         result = self.preview(audio, time_offset)
