@@ -380,7 +380,7 @@ class LiveTranscriber:
                 self._finish_tail(self._decisions())
                 return
             if not final and pending_s < c.target_s + c.lookahead_s:
-                self._set_state("listening")
+                self._set_state("transcribing" if self._job is not None else "listening")
                 return
             speech = self._decisions()
             if not final and pending_s < c.max_s and self._new_speech(speech) is not None:
@@ -407,7 +407,7 @@ class LiveTranscriber:
                 force=final or pending_s >= c.max_s,
             )
             if cut is None:
-                self._set_state("listening")
+                self._set_state("transcribing" if self._job is not None else "listening")
                 return
             end = self._p0 + max(1, int(round(cut / FRAME_S))) * FRAME_LEN
             self._chunk(end, speech, final=final)
@@ -515,6 +515,7 @@ class LiveTranscriber:
         if self._helper is None:
             self._helper = ThreadPoolExecutor(1, thread_name_prefix="live-speculative")
         region = speech[(start - self._p0) // FRAME_LEN :].copy()
+        self._set_state("transcribing")
         future = self._helper.submit(run)
         self._job = _Job(start, a, b, span.v0, span.v1, span.cut, replaces, region, future)
         future.add_done_callback(self._wake)
