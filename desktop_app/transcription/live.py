@@ -129,8 +129,8 @@ class ChunkInfo:
 
 
 @dataclass(frozen=True)
-class _Spec:
-    """An uncommitted transcription of the span [start, cut) (sample indices on the recording)."""
+class _Span:
+    """Where a speculative pass listens (sample indices on the recording)."""
 
     start: int  # where its span begins: _p0, or the cut after the piece before it
     a: int  # audio sent to Whisper: [a, b)
@@ -138,35 +138,24 @@ class _Spec:
     v0: int  # the detected speech inside: [v0, v1)
     v1: int
     cut: int  # where its span ends: a frame boundary in the pause after v1 (may be before b)
+
+
+@dataclass(frozen=True)
+class _Spec(_Span):
+    """An uncommitted transcription of the span [start, cut): one piece of the chain."""
+
     result: Transcript
     segments: tuple[Segment, ...]  # cleaned, for the preview
     seconds: float
 
 
 @dataclass(frozen=True)
-class _Span:
-    """Where a speculative pass listens: audio [a, b), speech [v0, v1), span [start, cut)."""
-
-    start: int
-    a: int
-    b: int
-    v0: int
-    v1: int
-    cut: int
-
-
-@dataclass(frozen=True)
 class _Job:
-    """A speculative pass on the helper thread: [a, b) heard, replacing ``replaces`` pieces."""
+    """A speculative pass on the helper thread, replacing ``replaces`` pieces."""
 
-    start: int
-    a: int
-    b: int
-    v0: int
-    v1: int
-    cut: int
+    span: _Span
     replaces: int  # chain pieces it stands for (0: it extends the chain)
-    region: np.ndarray  # speech decisions from ``start`` on, for cleaning its result
+    region: np.ndarray  # speech decisions from ``span.start`` on, for cleaning its result
     future: Future
 
 
@@ -384,7 +373,7 @@ class LiveTranscriber:
                 return
             speech = self._decisions()
             if not final and pending_s < c.max_s and self._new_speech(speech) is not None:
-                self._speculate()  # the new speech first: then the chain may cover a chunk
+                self._speculate(speech)  # the new speech first: the chain may cover a chunk
                 return
             if not self._free_pieces(speech) and self._job is not None:
                 self._await_job()  # it may give one (and Whisper takes one call at a time)
@@ -435,7 +424,7 @@ class LiveTranscriber:
         return max(start, v0 - pad), min(end, v1 + pad), v0, v1
 
     # ----------------------------------------------------------------- speculation
-    def _speculate(self) -> None:
+    def _speculate(self, speech: np.ndarray | None = None) -> None:
         """Start a speculative pass on the helper thread if the tail calls for one.
 
         New speech ending in a pause after the chain: transcribe just that (the whole tail when
@@ -443,7 +432,7 @@ class LiveTranscriber:
         """
         if (self._total - self._p0) / SAMPLE_RATE > self.config.max_s:
             return
-        speech = self._decisions()
+        speech = self._decisions() if speech is None else speech
         job = self._new_speech(speech)
         pieces = self._pieces
         if job is not None:
@@ -517,7 +506,7 @@ class LiveTranscriber:
         region = speech[(start - self._p0) // FRAME_LEN :].copy()
         self._set_state("transcribing")
         future = self._helper.submit(run)
-        self._job = _Job(start, a, b, span.v0, span.v1, span.cut, replaces, region, future)
+        self._job = _Job(span, replaces, region, future)
         future.add_done_callback(self._wake)
 
     def _wake(self, _future: Future) -> None:
@@ -531,17 +520,17 @@ class LiveTranscriber:
         result, took = job.future.result()  # a failed pass raises: reported through finish()
         self.spec_passes += 1
         self.spec_seconds += took
-        pieces = self._pieces
+        pieces, span = self._pieces, job.span
         if job.replaces:
-            fits = len(pieces) >= job.replaces and pieces[0].start == job.start == self._p0
-            fits = fits and pieces[job.replaces - 1].b == job.b
+            fits = len(pieces) >= job.replaces and pieces[0].start == span.start == self._p0
+            fits = fits and pieces[job.replaces - 1].b == span.b
         else:
-            fits = job.start == (pieces[-1].cut if pieces else self._p0)
+            fits = span.start == (pieces[-1].cut if pieces else self._p0)
         if not fits:
             return
-        region = job.region[: (job.cut - job.start) // FRAME_LEN]
-        kept, _dropped = self._clean(result, region, job.start)
-        piece = _Spec(job.start, job.a, job.b, job.v0, job.v1, job.cut, result, tuple(kept), took)
+        region = job.region[: (span.cut - span.start) // FRAME_LEN]
+        kept, _dropped = self._clean(result, region, span.start)
+        piece = _Spec(**vars(span), result=result, segments=tuple(kept), seconds=took)
         with self._lock:
             if job.replaces:
                 self._pieces[: job.replaces] = [piece]
