@@ -1,10 +1,19 @@
-"""Open the Rehearse SQLite database: migrations, backups, WAL, recovery from a corrupt file.
+"""Open the Rehearse SQLite database: version check, migrations, backups, WAL, recovery.
 
-Schema changes are sqlite-utils ``Migrations`` named ``mNNN_what``. Each runs atomically (with the
-record of it having been applied) and is never renamed or edited once released: add a new one.
-Before an existing database gets pending migrations, a consistent copy is written beside it as
-``<name>.bak-<UTC timestamp>``. A file SQLite cannot read is moved (never deleted) to
-``<name>.corrupt-<UTC timestamp>`` and a fresh database is started; the caller shows the notice.
+Opening runs under a lock file (``<name>.lock``), so two first starts at once (two windows, or a
+window and a CLI command) never race in the migrations:
+
+1. A look that cannot write: the header's ``user_version`` and a ``mode=ro`` connection. A file
+   SQLite cannot read is moved (never deleted) to ``<name>.corrupt-<UTC stamp>`` and a fresh
+   database started; a database written by a newer Rehearse is refused and left as it was.
+2. Pending migrations (see :mod:`.migrations`). Before an existing database gets them, a
+   consistent copy is written beside it as ``<name>.bak-v<its schema version>``: one per version,
+   so a migration that fails on every launch does not pile up copies.
+3. The schema version and this Rehearse's version are recorded (``PRAGMA user_version`` and the
+   ``rehearse_info`` table), then WAL and foreign keys are switched on.
+
+The file and its side files are created 0600. Writes go through :func:`write_transaction`
+(``BEGIN IMMEDIATE``), so a writer waits for another process's write lock for up to ``timeout``.
 
 Thread rule: the returned connection belongs to the thread that opened it (sqlite3's
 ``check_same_thread`` stays on, so use from another thread raises instead of corrupting state).
@@ -12,104 +21,74 @@ Thread rule: the returned connection belongs to the thread that opened it (sqlit
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
-SCORE_KEYS = ("overall", "star", "specificity", "jargon", "delivery", "reasoning")
+from desktop_app import __version__
+from desktop_app.locks import FileLock
+from desktop_app.paths import make_private
+from desktop_app.storage import errors as E
+from desktop_app.storage.errors import (
+    StorageError,
+    is_corruption,
+    sqlite_code,
+    storage_error,
+    translate_errors,
+)
+from desktop_app.storage.migrations import (
+    INFO_TABLE,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SCORE_KEYS,
+    known_names,
+)
 
-MIGRATIONS = Migrations("rehearse")
+__all__ = [
+    "MIGRATIONS", "SCHEMA_VERSION", "SCORE_KEYS", "StorageError", "backups_of", "is_corruption",
+    "open_database", "storage_error", "translate_errors", "write_transaction",
+]  # fmt: skip
 
-# SQLite primary result codes (extended codes keep these in the low byte).
-_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
-_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
-
-
-class StorageError(Exception):
-    """The database cannot be opened or written; the message says why and what to do."""
-
-
-@MIGRATIONS()
-def m001_initial(db: Database) -> None:
-    """Questions (a copy of the packs' rows), practice sessions and attempts."""
-    db["questions"].create(
-        {
-            "id": str,
-            "text": str,
-            "competency": str,
-            "kind": str,
-            "pack": str,
-            "data_json": str,
-            "synced_at": str,
-        },
-        pk="id",
-        not_null=["text"],
-    )
-    db["sessions"].create(
-        {"id": int, "kind": str, "started_at": str, "ended_at": str},
-        pk="id",
-        not_null=["kind", "started_at"],
-    )
-    # question_id is deliberately not a foreign key: packs change, history must survive them.
-    db["attempts"].create(
-        {
-            "id": int,
-            "question_id": str,
-            "session_id": int,
-            "started_at": str,
-            "ended_at": str,
-            "duration_s": float,
-            "audio_path": str,
-            "model": str,
-            "transcript_text": str,
-            "words_json": str,
-            "status": str,
-            "error": str,
-        },
-        pk="id",
-        not_null=["question_id", "started_at", "status"],
-        defaults={
-            "duration_s": 0.0,
-            "transcript_text": "",
-            "words_json": "[]",
-            "status": "recorded",
-        },
-        foreign_keys=[("session_id", "sessions", "id")],
-    )
-    attempts = db["attempts"]
-    attempts.create_index(["started_at"])
-    attempts.create_index(["question_id"])
-    attempts.create_index(["status"])
+log = logging.getLogger(__name__)
+_KNOWN = set(known_names())
+_OPEN_LOCK_TIMEOUT = 30.0  # a long migration in another process may hold the open lock
+_SQLITE_ERROR = 1  # SQL or schema error: a migration that does not fit this database
 
 
-@MIGRATIONS()
-def m002_analysis_and_follow_ups(db: Database) -> None:
-    """Analysis JSON, headline scores as columns (for charts) and follow-up links."""
-    attempts = db["attempts"]
-    attempts.add_column("analysis_json", str)
-    for key in SCORE_KEYS:
-        attempts.add_column(f"score_{key}", float)
-    attempts.add_column("prompt_text", str)
-    attempts.add_column("parent_attempt_id", int)
-    # A follow-up outlives the attempt it followed: deleting the parent unlinks it.
-    attempts.add_foreign_key("parent_attempt_id", "attempts", "id", on_delete="SET NULL")
-    attempts.create_index(["parent_attempt_id"], if_not_exists=True)
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A write transaction that takes SQLite's write lock first (``BEGIN IMMEDIATE``).
 
-
-@MIGRATIONS()
-def m003_transcript_search(db: Database) -> None:
-    """FTS5 index over attempts.transcript_text, kept current by triggers."""
-    db["attempts"].enable_fts(
-        ["transcript_text"],
-        fts_version="FTS5",
-        create_triggers=True,
-        tokenize="porter unicode61",
-    )
+    A deferred ``BEGIN`` that reads before it writes (the FTS triggers do) gets SQLITE_BUSY at
+    once when another process wrote meanwhile, without waiting on the busy timeout; taking the
+    lock up front makes the connection's timeout apply. Nested use becomes a savepoint.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def _now_stamp() -> str:
@@ -125,71 +104,87 @@ def _sibling(path: Path, label: str) -> Path:
     return target
 
 
-def _code(exc: sqlite3.Error) -> int | None:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return None if code is None else code & 0xFF
+def _touch_private(path: Path) -> None:
+    """Create ``path`` 0600 if missing (SQLite gives its -wal/-shm files the same mode)."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    make_private(path, is_dir=False)
 
 
-def is_corruption(exc: BaseException) -> bool:
-    """True when SQLite says the file is not a database or is malformed."""
-    if not isinstance(exc, sqlite3.DatabaseError):
-        return False
-    code = _code(exc)
-    if code is not None:
-        return code in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
-    msg = str(exc).lower()
-    return "not a database" in msg or "malformed" in msg
+@dataclass
+class _Found:
+    """What a look at the file without writing found."""
+
+    size: int = 0
+    applied: list[str] = field(default_factory=list)
+    user_version: int = 0
+    written_by: str = ""
+
+    @property
+    def version(self) -> int:
+        return max(self.user_version, len([n for n in self.applied if n in _KNOWN]))
 
 
-def storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
-    """A human-readable StorageError for a SQLite failure on ``path``."""
-    code, msg = _code(exc), str(exc)
-    low = msg.lower()
-    if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in low:
-        text = (
-            f"The database {path} is locked by another program (is Rehearse already "
-            "running?). Close the other program and try again."
-        )
-    elif code in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in low or "read-only" in low:
-        text = (
-            f"The database {path} is read-only, so Rehearse cannot save to it. Make the "
-            "file and its folder writable, or choose another data folder with --data-dir "
-            "or REHEARSE_HOME."
-        )
-    elif code == _SQLITE_FULL or "disk is full" in low:
-        text = f"The disk holding {path} is full. Free some space and try again."
-    elif code == _SQLITE_CANTOPEN or "unable to open" in low:
-        text = f"Cannot open the database {path}. Check that its folder exists and is writable."
-    else:
-        text = f"The database {path} could not be used: {msg}"
-    return StorageError(text)
+def _header_user_version(path: Path) -> int:
+    """``PRAGMA user_version`` from the file header (bytes 60-63), read without SQLite."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+    if len(head) < 64 or not head.startswith(b"SQLite format 3\x00"):
+        return 0
+    return int.from_bytes(head[60:64], "big", signed=True)
 
 
-@contextmanager
-def translate_errors(path: Path) -> Iterator[None]:
-    """Turn operational SQLite failures (locked, read-only, disk full) into StorageError."""
+def _inspect(path: Path, timeout: float) -> _Found:
+    """Read the file's state without writing to it. Raises sqlite3.DatabaseError when the file
+    is damaged (SQLite's quick check fails); a newer database is never called damaged."""
+    found = _Found()
+    if not path.exists():
+        return found
+    found.size = path.stat().st_size
+    if found.size == 0:
+        return found
+    found.user_version = _header_user_version(path)
+    newer = found.user_version > SCHEMA_VERSION
+    # A newer file is only peeked at (immutable: no locks, no -wal/-shm made beside it); any
+    # other is read through a normal connection, which writes nothing unless asked to.
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1" if newer else str(path)
     try:
-        yield
-    except sqlite3.IntegrityError:
-        raise
-    except sqlite3.OperationalError as exc:
-        raise storage_error(path, exc) from exc
+        conn = sqlite3.connect(uri, uri=newer, timeout=timeout)
+        try:
+            if not newer:
+                rows = conn.execute("PRAGMA quick_check").fetchall()
+                if [r[0] for r in rows] != ["ok"]:
+                    raise sqlite3.DatabaseError("database disk image is malformed")
+            found.user_version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master "
+                                                 "WHERE type = 'table'")}
+            if MIGRATIONS.migrations_table in tables:
+                found.applied = [r[0] for r in conn.execute(
+                    f"SELECT name FROM {MIGRATIONS.migrations_table} WHERE migration_set = ? "
+                    "ORDER BY rowid", [MIGRATIONS.name])]
+            if INFO_TABLE in tables:
+                row = conn.execute(
+                    f"SELECT value FROM {INFO_TABLE} WHERE key = 'app_version'").fetchone()
+                found.written_by = row[0] if row else ""
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        if not newer:
+            raise
+    return found
 
 
-def _connect(path: Path, timeout: float) -> Database:
-    conn = sqlite3.connect(str(path), timeout=timeout)
-    try:
-        return Database(conn, execute_plugins=False)
-    except BaseException:
-        conn.close()
-        raise
-
-
-def _check_readable(db: Database) -> None:
-    """Raise sqlite3.DatabaseError (corrupt) unless the file passes SQLite's quick check."""
-    rows = db.conn.execute("PRAGMA quick_check").fetchall()
-    if [r[0] for r in rows] != ["ok"]:
-        raise sqlite3.DatabaseError("database disk image is malformed")
+def _refuse_if_newer(path: Path, found: _Found) -> None:
+    unknown = [n for n in found.applied if n not in _KNOWN]
+    if found.user_version <= SCHEMA_VERSION and not unknown:
+        return
+    by = f"Rehearse {found.written_by}" if found.written_by else "a newer Rehearse"
+    version = max(found.user_version, SCHEMA_VERSION + len(unknown))
+    raise StorageError(
+        f"The data folder {path.parent} was written by a newer version of Rehearse ({by}, "
+        f"database schema {version}); this is Rehearse {__version__} (schema {SCHEMA_VERSION}). "
+        "Upgrade Rehearse, or choose another data folder. Nothing in it was changed.",
+        E.NEWER,
+    )
 
 
 def _move_aside(path: Path) -> Path:
@@ -203,14 +198,24 @@ def _move_aside(path: Path) -> Path:
     return target
 
 
-def _backup(db: Database, path: Path) -> Path:
-    """A consistent single-file copy of the open database (SQLite's online backup API)."""
-    target = _sibling(path, "bak")
-    dest = sqlite3.connect(str(target))
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy made before migrating a database at schema ``version`` goes."""
+    return path.with_name(f"{path.name}.bak-v{version}")
+
+
+def _backup(db: Database, path: Path, version: int) -> Path:
+    """A consistent copy of the open database (SQLite's online backup API), one per version:
+    a later copy of the same version replaces the earlier one once it is complete."""
+    target = backup_path(path, version)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    _touch_private(tmp)
+    dest = sqlite3.connect(str(tmp))
     try:
         db.conn.backup(dest)
     finally:
         dest.close()
+    os.replace(tmp, target)
     return target
 
 
@@ -222,70 +227,192 @@ def _corrupt_notice(path: Path, moved: Path, exc: BaseException) -> str:
     )
 
 
-def _open_checked(path: Path, timeout: float) -> Database:
-    db = _connect(path, timeout)
+def _empty_notice(path: Path) -> str:
+    return (
+        f"The history database {path} was an empty file (0 bytes), so a new, empty history was "
+        "started in it. If you expected your past attempts here, the file may have been cut "
+        f"short by a copy or a sync tool; look for a rehearse.db.bak-* copy in {path.parent}."
+    )
+
+
+def _connect(path: Path, timeout: float, *, read_only: bool = False) -> Database:
+    if read_only:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout)
+    else:
+        conn = sqlite3.connect(str(path), timeout=timeout)
     try:
-        if path.stat().st_size > 0:
-            _check_readable(db)
+        db = Database(conn, execute_plugins=False)
+        if read_only:
+            db.execute("PRAGMA query_only = ON")
         return db
     except BaseException:
-        db.close()
+        conn.close()
         raise
 
 
+def _migration_error(path: Path, db: Database, exc: BaseException, backup: Path | None):
+    pending = MIGRATIONS.pending(db)
+    step = pending[0].name if pending else "?"
+    kept = f" A copy from before the upgrade is at {backup}." if backup else ""
+    return StorageError(
+        f"Rehearse could not upgrade its database {path} to this version (step {step}: "
+        f"{exc}). The upgrade was rolled back, so nothing in it was changed.{kept} It may "
+        "have been changed by another program; choose another data folder, or open it "
+        "read-only.",
+        E.MIGRATION,
+    )
+
+
+def _migrate(db: Database, path: Path, found: _Found) -> None:
+    pending = MIGRATIONS.pending(db)
+    backup = None
+    if pending and db.table_names():
+        backup = _backup(db, path, found.version)
+    try:
+        MIGRATIONS.apply(db)
+    except sqlite3.Error as exc:
+        if isinstance(exc, sqlite3.OperationalError) and sqlite_code(exc) not in (
+            None, _SQLITE_ERROR
+        ):
+            raise  # locked, read-only, disk full: reported as such by the caller
+        raise _migration_error(path, db, exc, backup) from exc
+    except Exception as exc:  # a migration function refused (e.g. a conflicting schema)
+        raise _migration_error(path, db, exc, backup) from exc
+
+
+def _record_version(db: Database) -> None:
+    """Store the schema version and this Rehearse's version (only when they changed)."""
+    want = {"schema_version": str(SCHEMA_VERSION), "app_version": __version__}
+    have = dict(db.execute(f"SELECT key, value FROM {INFO_TABLE}").fetchall())
+    uv = db.execute("PRAGMA user_version").fetchone()[0]
+    if have == {**have, **want} and uv == SCHEMA_VERSION:
+        return
+    with write_transaction(db):
+        db[INFO_TABLE].upsert_all([{"key": k, "value": v} for k, v in want.items()], pk="key")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _open_lock(path: Path) -> FileLock | None:
+    """The lock that serialises opening (and migrating) across processes, or None when the
+    folder cannot hold a lock file (read-only): then nothing can be migrated anyway."""
+    lock = FileLock(path.with_name(path.name + ".lock"))
+    try:
+        if not lock.acquire(timeout=_OPEN_LOCK_TIMEOUT):
+            raise StorageError(
+                f"Another Rehearse has been upgrading the database {path} for over "
+                f"{_OPEN_LOCK_TIMEOUT:.0f} s. Wait for it to finish, then try again.",
+                E.LOCKED,
+            )
+    except OSError as exc:
+        log.info("no open lock for %s (%s); opening without it", path, exc)
+        return None
+    return lock
+
+
+def _check_path(path: Path) -> None:
+    if path.is_dir():
+        raise StorageError(
+            f"{path} is a folder, not a database file. Move it away, or choose another data "
+            "folder.",
+            E.FOLDER,
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot create the folder {path.parent}: {exc.strerror}.", E.FOLDER
+        ) from exc
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise StorageError(
+            f"The database {path} is not readable and writable by you. Fix its permissions, "
+            "or choose another data folder with --data-dir or REHEARSE_HOME.",
+            E.READ_ONLY,
+        )
+
+
+def _open_writable(path: Path, timeout: float) -> tuple[Database, str | None]:
+    notice: str | None = None
+    try:
+        found = _inspect(path, timeout)
+    except sqlite3.DatabaseError as exc:
+        if not is_corruption(exc):
+            raise
+        try:
+            moved = _move_aside(path)
+        except OSError as move_exc:
+            raise StorageError(
+                f"The database {path} is damaged ({exc}) and could not be moved aside "
+                f"({move_exc.strerror}). Move or rename it yourself, then start again.",
+                E.DAMAGED,
+            ) from move_exc
+        notice, found = _corrupt_notice(path, moved, exc), _Found()
+    _refuse_if_newer(path, found)
+    if path.exists() and found.size == 0:
+        notice = _empty_notice(path)
+    _touch_private(path)
+    db = _connect(path, timeout)
+    try:
+        _migrate(db, path, found)
+        _record_version(db)
+        db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        db.close()
+        raise
+    return db, notice
+
+
+def _open_read_only(path: Path, timeout: float) -> Database:
+    if not path.is_file() or path.stat().st_size == 0:
+        raise StorageError(f"There is no history at {path} to open read-only.", E.CANT_OPEN)
+    try:
+        found = _inspect(path, timeout)
+    except sqlite3.DatabaseError as exc:
+        if not is_corruption(exc):
+            raise
+        raise StorageError(f"The database {path} is damaged ({exc}).", E.DAMAGED) from exc
+    _refuse_if_newer(path, found)
+    return _connect(path, timeout, read_only=True)
+
+
 def open_database(
-    path: str | os.PathLike[str], *, timeout: float = 5.0
+    path: str | os.PathLike[str], *, timeout: float = 5.0, read_only: bool = False
 ) -> tuple[Database, str | None]:
     """Open (creating if needed) and migrate the database at ``path``.
 
     Returns the database and a notice for the user (``None`` unless a damaged file was moved
-    aside). Raises StorageError with a plain message when the file is locked, read-only or
-    otherwise unusable.
+    aside or an empty file was found). Raises StorageError with a plain message (and a
+    ``kind``) when the file is locked, read-only, full, newer, or otherwise unusable.
+    ``read_only`` opens an existing database without migrating it or ever writing to it.
     """
     path = Path(path)
-    if path.is_dir():
-        raise StorageError(f"{path} is a folder, not a database file.")
+    if read_only and path.is_dir():
+        raise StorageError(f"{path} is a folder, not a database file.", E.FOLDER)
+    if not read_only:
+        _check_path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(f"Cannot create the folder {path.parent}: {exc.strerror}.") from exc
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-        raise StorageError(
-            f"The database {path} is not readable and writable by you. Fix its permissions, "
-            "or choose another data folder with --data-dir or REHEARSE_HOME."
-        )
-    notice: str | None = None
-    try:
+        if read_only:
+            return _open_read_only(path, timeout), None
+        lock = _open_lock(path)
         try:
-            db = _open_checked(path, timeout)
-        except sqlite3.DatabaseError as exc:
-            if not is_corruption(exc):
-                raise
-            try:
-                moved = _move_aside(path)
-            except OSError as move_exc:
-                raise StorageError(
-                    f"The database {path} is damaged ({exc}) and could not be moved aside "
-                    f"({move_exc.strerror}). Move or rename it yourself, then start again."
-                ) from move_exc
-            notice = _corrupt_notice(path, moved, exc)
-            db = _connect(path, timeout)
-        try:
-            if MIGRATIONS.pending(db) and db.table_names():
-                _backup(db, path)
-            MIGRATIONS.apply(db)
-            db.enable_wal()
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("PRAGMA foreign_keys = ON")
-        except BaseException:
-            db.close()
-            raise
+            return _open_writable(path, timeout)
+        finally:
+            if lock is not None:
+                lock.release()
     except sqlite3.Error as exc:
         raise storage_error(path, exc) from exc
-    return db, notice
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot use the database {path}: {exc.strerror or exc}.",
+            E.FULL if exc.errno == errno.ENOSPC else E.CANT_OPEN,
+        ) from exc
 
 
 def backups_of(path: str | os.PathLike[str]) -> list[Path]:
     """Backup copies written before migrations, oldest first."""
     path = Path(path)
-    return sorted(path.parent.glob(f"{path.name}.bak-*"))
+    return sorted(
+        (p for p in path.parent.glob(f"{path.name}.bak-*") if not p.name.endswith(".tmp")),
+        key=lambda p: p.stat().st_mtime,
+    )

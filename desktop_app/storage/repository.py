@@ -24,7 +24,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop_app.domain import Attempt, Question
-from desktop_app.storage.db import SCORE_KEYS, open_database, translate_errors
+from desktop_app.storage.db import (
+    SCORE_KEYS,
+    open_database,
+    translate_errors,
+    write_transaction,
+)
 
 SCORE_COLUMNS = {key: f"score_{key}" for key in SCORE_KEYS}
 _PLAIN_FIELDS = tuple(f.name for f in fields(Attempt) if f.name not in ("id", "scores"))
@@ -88,16 +93,20 @@ def fts_query(text: str) -> str | None:
 class Repository:
     """Stores and finds questions, sessions and attempts. See the module note on threads."""
 
-    def __init__(self, db: Database, *, path: Path | None = None, notice: str | None = None):
+    def __init__(self, db: Database, *, path: Path | None = None, notice: str | None = None,
+                 read_only: bool = False):
         self.db = db
         self.path = path or Path(db.conn.execute("PRAGMA database_list").fetchone()[2] or "")
         self.notice = notice  # set when a damaged database was moved aside at open
+        self.read_only = read_only  # every write raises StorageError (kind "read-only")
 
     @classmethod
-    def open(cls, path: str | Path, *, timeout: float = 5.0) -> Repository:
-        """Open and migrate the database at ``path``; see desktop_app.storage.db.open_database."""
-        db, notice = open_database(path, timeout=timeout)
-        return cls(db, path=Path(path), notice=notice)
+    def open(cls, path: str | Path, *, timeout: float = 5.0, read_only: bool = False
+             ) -> Repository:
+        """Open and migrate the database at ``path`` (``read_only``: open it as it is and never
+        write); see desktop_app.storage.db.open_database."""
+        db, notice = open_database(path, timeout=timeout, read_only=read_only)
+        return cls(db, path=Path(path), notice=notice, read_only=read_only)
 
     def close(self) -> None:
         self.db.close()
@@ -133,7 +142,7 @@ class Repository:
             }
             for q in questions
         ]
-        with translate_errors(self.path), self.db.atomic():
+        with translate_errors(self.path), write_transaction(self.db):
             if rows:
                 self.db["questions"].upsert_all(rows, pk="id")
         return len(rows)
@@ -145,14 +154,14 @@ class Repository:
 
     def start_session(self, kind: str = "practice") -> int:
         """Record the start of a practice session; returns its id."""
-        with translate_errors(self.path), self.db.atomic():
+        with translate_errors(self.path), write_transaction(self.db):
             cur = self.db.execute(
                 "INSERT INTO sessions (kind, started_at) VALUES (?, ?)", [kind, now_iso()]
             )
         return int(cur.lastrowid)
 
     def end_session(self, session_id: int) -> None:
-        with translate_errors(self.path), self.db.atomic():
+        with translate_errors(self.path), write_transaction(self.db):
             self.db.execute(
                 "UPDATE sessions SET ended_at = ? WHERE id = ?", [now_iso(), session_id]
             )
@@ -165,7 +174,7 @@ class Repository:
         cols = ", ".join(f'"{c}"' for c in row)
         marks = ", ".join("?" for _ in row)
         try:
-            with translate_errors(self.path), self.db.atomic():
+            with translate_errors(self.path), write_transaction(self.db):
                 cur = self.db.execute(
                     f"INSERT INTO attempts ({cols}) VALUES ({marks})", list(row.values())
                 )
@@ -194,7 +203,7 @@ class Repository:
             return self.get_attempt(attempt_id) is not None
         sets = ", ".join(f'"{c}" = ?' for c in values)
         try:
-            with translate_errors(self.path), self.db.atomic():
+            with translate_errors(self.path), write_transaction(self.db):
                 cur = self.db.execute(
                     f"UPDATE attempts SET {sets} WHERE id = ?", [*values.values(), attempt_id]
                 )
@@ -249,7 +258,7 @@ class Repository:
         attempt = self.get_attempt(attempt_id)
         if attempt is None:
             return False
-        with translate_errors(self.path), self.db.atomic():
+        with translate_errors(self.path), write_transaction(self.db):
             self.db.execute(
                 "UPDATE attempts SET parent_attempt_id = NULL WHERE parent_attempt_id = ?",
                 [attempt_id],

@@ -15,7 +15,13 @@ from desktop_app.storage.db import (
     translate_errors,
 )
 
-MIGRATION_NAMES = ["m001_initial", "m002_analysis_and_follow_ups", "m003_transcript_search"]
+MIGRATION_NAMES = [
+    "m001_initial",
+    "m002_analysis_and_follow_ups",
+    "m003_transcript_search",
+    "m004_never_reuse_attempt_ids",
+    "m005_schema_info",
+]
 ATTEMPT_COLUMNS_M001 = {
     "id",
     "question_id",
@@ -162,7 +168,9 @@ def test_reopening_is_idempotent_and_makes_no_new_backup(tmp_path):
     try:
         assert notice is None
         assert db["attempts"].count == 2
-        assert len(db.execute("SELECT * FROM _sqlite_migrations").fetchall()) == 3
+        assert len(db.execute("SELECT * FROM _sqlite_migrations").fetchall()) == len(
+            MIGRATION_NAMES
+        )
     finally:
         db.close()
     assert len(backups_of(path)) == 1
@@ -223,7 +231,8 @@ def test_locked_database_gives_a_clear_error_and_moves_nothing(tmp_path):
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["rehearse.db"]
+    # nothing moved or copied (the lock file that serialises opening is all that is new)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rehearse.db", "rehearse.db.lock"]
     db, notice = open_database(path)  # usable again once released
     db.close()
     assert notice is None

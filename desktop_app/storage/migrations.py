@@ -1,0 +1,161 @@
+"""The Rehearse schema as sqlite-utils ``Migrations``, named ``mNNN_what``.
+
+Each runs atomically with the record of it having been applied, and is never renamed or edited
+once released: add a new one. The schema version is the number of migrations applied; a database
+whose ``_sqlite_migrations`` names a migration this list lacks was written by a newer Rehearse.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+SCORE_KEYS = ("overall", "star", "specificity", "jargon", "delivery", "reasoning")
+
+MIGRATIONS = Migrations("rehearse")
+INFO_TABLE = "rehearse_info"
+
+
+@MIGRATIONS()
+def m001_initial(db: Database) -> None:
+    """Questions (a copy of the packs' rows), practice sessions and attempts."""
+    db["questions"].create(
+        {
+            "id": str,
+            "text": str,
+            "competency": str,
+            "kind": str,
+            "pack": str,
+            "data_json": str,
+            "synced_at": str,
+        },
+        pk="id",
+        not_null=["text"],
+    )
+    db["sessions"].create(
+        {"id": int, "kind": str, "started_at": str, "ended_at": str},
+        pk="id",
+        not_null=["kind", "started_at"],
+    )
+    # question_id is deliberately not a foreign key: packs change, history must survive them.
+    db["attempts"].create(
+        {
+            "id": int,
+            "question_id": str,
+            "session_id": int,
+            "started_at": str,
+            "ended_at": str,
+            "duration_s": float,
+            "audio_path": str,
+            "model": str,
+            "transcript_text": str,
+            "words_json": str,
+            "status": str,
+            "error": str,
+        },
+        pk="id",
+        not_null=["question_id", "started_at", "status"],
+        defaults={
+            "duration_s": 0.0,
+            "transcript_text": "",
+            "words_json": "[]",
+            "status": "recorded",
+        },
+        foreign_keys=[("session_id", "sessions", "id")],
+    )
+    attempts = db["attempts"]
+    attempts.create_index(["started_at"])
+    attempts.create_index(["question_id"])
+    attempts.create_index(["status"])
+
+
+@MIGRATIONS()
+def m002_analysis_and_follow_ups(db: Database) -> None:
+    """Analysis JSON, headline scores as columns (for charts) and follow-up links."""
+    attempts = db["attempts"]
+    attempts.add_column("analysis_json", str)
+    for key in SCORE_KEYS:
+        attempts.add_column(f"score_{key}", float)
+    attempts.add_column("prompt_text", str)
+    attempts.add_column("parent_attempt_id", int)
+    # A follow-up outlives the attempt it followed: deleting the parent unlinks it.
+    attempts.add_foreign_key("parent_attempt_id", "attempts", "id", on_delete="SET NULL")
+    attempts.create_index(["parent_attempt_id"], if_not_exists=True)
+
+
+@MIGRATIONS()
+def m003_transcript_search(db: Database) -> None:
+    """FTS5 index over attempts.transcript_text, kept current by triggers."""
+    db["attempts"].enable_fts(
+        ["transcript_text"],
+        fts_version="FTS5",
+        create_triggers=True,
+        tokenize="porter unicode61",
+    )
+
+
+# The attempts table exactly as m001-m003 left it, with AUTOINCREMENT on the id.
+_ATTEMPTS_V4 = """
+CREATE TABLE "attempts_v4" (
+   "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+   "question_id" TEXT NOT NULL,
+   "session_id" INTEGER REFERENCES "sessions"("id"),
+   "started_at" TEXT NOT NULL,
+   "ended_at" TEXT,
+   "duration_s" REAL DEFAULT '0.0',
+   "audio_path" TEXT,
+   "model" TEXT,
+   "transcript_text" TEXT DEFAULT '',
+   "words_json" TEXT DEFAULT '[]',
+   "status" TEXT NOT NULL DEFAULT 'recorded',
+   "error" TEXT,
+   "analysis_json" TEXT,
+   "score_overall" REAL,
+   "score_star" REAL,
+   "score_specificity" REAL,
+   "score_jargon" REAL,
+   "score_delivery" REAL,
+   "score_reasoning" REAL,
+   "prompt_text" TEXT,
+   "parent_attempt_id" INTEGER REFERENCES "attempts"("id") ON DELETE SET NULL
+)
+"""
+_ATTEMPT_COLUMNS_V3 = (
+    "id", "question_id", "session_id", "started_at", "ended_at", "duration_s", "audio_path",
+    "model", "transcript_text", "words_json", "status", "error", "analysis_json",
+    *(f"score_{k}" for k in SCORE_KEYS), "prompt_text", "parent_attempt_id",
+)  # fmt: skip
+
+
+@MIGRATIONS()
+def m004_never_reuse_attempt_ids(db: Database) -> None:
+    """Rebuild attempts with AUTOINCREMENT so a deleted attempt's id is never given again (an
+    exported report or a link keeps pointing at the attempt it named). Rows, ids, indexes and
+    the full-text triggers are kept; the FTS index needs no rebuild (rowids are unchanged)."""
+    if db.execute("PRAGMA foreign_keys").fetchone()[0]:
+        raise RuntimeError("m004 rebuilds a table and must run with foreign keys off")
+    keep = db.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = 'attempts' AND type IN "
+        "('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name"
+    ).fetchall()
+    cols = ", ".join(f'"{c}"' for c in _ATTEMPT_COLUMNS_V3)
+    db.execute(_ATTEMPTS_V4)
+    db.execute(f'INSERT INTO "attempts_v4" ({cols}) SELECT {cols} FROM "attempts"')
+    db.execute('DROP TABLE "attempts"')  # drops its indexes and triggers with it
+    db.execute('ALTER TABLE "attempts_v4" RENAME TO "attempts"')
+    for (sql,) in keep:
+        db.execute(sql)
+
+
+@MIGRATIONS()
+def m005_schema_info(db: Database) -> None:
+    """A key/value table recording the schema version and the Rehearse that last wrote it, so
+    an older Rehearse can name the version that a newer data folder needs."""
+    db[INFO_TABLE].create({"key": str, "value": str}, pk="key")
+
+
+def known_names() -> list[str]:
+    """Every migration this Rehearse knows, in order."""
+    return [m.name for m in MIGRATIONS.pending(Database(memory=True))]
+
+
+SCHEMA_VERSION = len(known_names())
