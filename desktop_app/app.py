@@ -8,17 +8,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from desktop_app.domain import Attempt
-from desktop_app.paths import AppPaths, prompts_dir
+from desktop_app.paths import AppPaths, make_private, prompts_dir
 from desktop_app.questions import QuestionBank
+from desktop_app.recovery import find_orphans, recover_recordings, wav_duration
 from desktop_app.settings import Settings
+from desktop_app.storage.errors import FOLDER, StorageError
 from desktop_app.storage.repository import Repository
 from desktop_app.transcription.models import ModelInfo, ModelStore
+
+__all__ = ["Services", "build_services", "recover_recordings", "setup_logging", "wav_duration"]
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,8 @@ class Services:
     analyzer_factory: Callable[[], Any]
     notices: list[str] = field(default_factory=list)
     recovered: list[int] = field(default_factory=list)
+    orphans: list[Path] = field(default_factory=list)  # recordings History does not list
+    read_only: bool = False  # opened read-only: nothing is written, recording is off
 
     def save_settings(self) -> None:
         self.settings.save(self.paths.settings)
@@ -75,77 +79,39 @@ def _analyzer_factory() -> Any:
     return Analyzer()
 
 
-def wav_duration(path: Path) -> float:
-    """Length of an audio file in seconds (0 when unreadable)."""
-    import soundfile
+def build_services(paths: AppPaths, *, with_audio: bool = True,
+                   read_only: bool = False) -> Services:
+    """Open the data folder and build the services. Problems become notices, not crashes.
 
-    try:
-        return float(soundfile.info(str(path)).duration)
-    except (RuntimeError, OSError):
-        return 0.0
-
-
-def recover_recordings(paths: AppPaths, repo: Repository) -> list[int]:
-    """Turn recordings interrupted by a crash or kill into attempts (status "recovered")."""
-    from desktop_app.audio.recorder import recover_interrupted
-
-    recovered: list[int] = []
-    pending = {a.audio_path: a for a in repo.attempts_with_status("recording")}
-    for wav in recover_interrupted(paths.recordings):
-        rel = paths.relative(wav)
-        duration = wav_duration(wav)
-        attempt = pending.pop(rel, None)
-        if attempt is not None and attempt.id is not None:
-            repo.update_attempt(attempt.id, status="recovered", duration_s=duration)
-            recovered.append(attempt.id)
-        else:
-            started = datetime.fromtimestamp(wav.stat().st_mtime, timezone.utc).isoformat()
-            recovered.append(
-                repo.add_attempt(
-                    Attempt(
-                        id=None,
-                        question_id="",
-                        started_at=started,
-                        duration_s=duration,
-                        audio_path=rel,
-                        status="recovered",
-                    )
-                )
-            )
-    for attempt in pending.values():  # a row says "recording" but its file is complete or gone
-        if attempt.id is None or not attempt.audio_path:
-            continue
-        if paths.absolute(attempt.audio_path).exists():
-            wav = paths.absolute(attempt.audio_path)
-            repo.update_attempt(attempt.id, status="recovered", duration_s=wav_duration(wav))
-            recovered.append(attempt.id)
-        else:
-            repo.update_attempt(attempt.id, status="failed", error="Recording file was lost.")
-    return recovered
-
-
-def build_services(paths: AppPaths, *, with_audio: bool = True) -> Services:
-    """Open the data folder and build the services. Problems become notices, not crashes."""
-    paths.ensure()
+    Raises StorageError (with a ``kind``, see desktop_app.storage.errors) only when the
+    history cannot be opened at all; the GUI then explains and offers a way out. ``read_only``
+    opens the history as it is, writes nothing, and leaves recording off.
+    """
     notices: list[str] = []
+    try:
+        paths.ensure()
+    except OSError as exc:
+        if not (read_only and paths.root.is_dir()):
+            raise StorageError(
+                f"Cannot create the data folder {paths.root}: {exc.strerror or exc}. Choose "
+                "another data folder (--data-dir or REHEARSE_HOME), or make this one writable.",
+                FOLDER,
+            ) from exc
     settings = Settings.load(paths.settings)
     bank = QuestionBank.load([prompts_dir(), paths.packs])
     notices += [f"Question pack problem: {err}" for err in bank.errors]
-    repo = Repository.open(paths.database)
+    repo = Repository.open(paths.database, read_only=read_only)
     if repo.notice:
         notices.append(repo.notice)
-    repo.sync_questions(bank.questions)
-    sd, sd_notice = load_sounddevice() if with_audio else (None, None)
+    recovered: list[int] = []
+    orphans: list[Path] = []
+    if read_only:
+        notices.append(READ_ONLY_NOTICE)
+    else:
+        recovered, orphans = _repair_history(paths, repo, bank, notices, fresh=bool(repo.notice))
+    sd, sd_notice = load_sounddevice() if with_audio and not read_only else (None, None)
     if sd_notice:
         notices.append(sd_notice)
-    recovered = recover_recordings(paths, repo)
-    if recovered:
-        n = len(recovered)
-        plural = n != 1
-        notices.append(
-            f"Recovered {n} interrupted recording{'s' if plural else ''}; "
-            f"find {'them' if plural else 'it'} in History."
-        )
     return Services(
         paths=paths,
         settings=settings,
@@ -158,7 +124,42 @@ def build_services(paths: AppPaths, *, with_audio: bool = True) -> Services:
         analyzer_factory=_analyzer_factory,
         notices=notices,
         recovered=recovered,
+        orphans=orphans,
+        read_only=read_only,
     )
+
+
+READ_ONLY_NOTICE = (
+    "Rehearse opened this data folder read-only, so nothing is saved: you can read and search "
+    "your history, but recording, transcribing and deleting are off. Restart Rehearse once the "
+    "problem is fixed to use it as usual."
+)
+
+
+def _repair_history(paths: AppPaths, repo: Repository, bank: QuestionBank,
+                    notices: list[str], *, fresh: bool) -> tuple[list[int], list[Path]]:
+    """Sync the questions and recover interrupted recordings; a failed write (disk full)
+    becomes a notice. Returns (recovered ids, orphaned recordings to offer)."""
+    try:
+        repo.sync_questions(bank.questions)
+    except StorageError as exc:
+        notices.append(f"Could not update the stored questions: {exc}")
+    recovered: list[int] = []
+    try:
+        recovered = recover_recordings(paths, repo)
+    except (StorageError, OSError) as exc:
+        notices.append(f"Could not recover interrupted recordings yet: {exc}")
+    if recovered:
+        n = len(recovered)
+        plural = n != 1
+        notices.append(
+            f"Recovered {n} interrupted recording{'s' if plural else ''}; "
+            f"find {'them' if plural else 'it'} in History."
+        )
+    orphans: list[Path] = []
+    if fresh or not repo.history_count():
+        orphans = find_orphans(paths, repo)
+    return recovered, orphans
 
 
 def setup_logging(paths: AppPaths, verbose: bool = False) -> None:
@@ -166,7 +167,9 @@ def setup_logging(paths: AppPaths, verbose: bool = False) -> None:
     handlers: list[logging.Handler] = []
     try:
         paths.logs.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(Path(paths.logs) / "rehearse.log", encoding="utf-8"))
+        log_file = Path(paths.logs) / "rehearse.log"
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        make_private(log_file, is_dir=False)
     except OSError:
         pass
     if verbose:

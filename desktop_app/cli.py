@@ -143,8 +143,15 @@ def cmd_transcribe(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
+class _InputFailed(Exception):
+    """One input of `rehearse score` could not be scored (the others still are)."""
+
+
 def cmd_score(args: argparse.Namespace, paths: AppPaths) -> int:
+    """Score every input in order; a bad one prints an ``{input, error}`` line and the rest
+    go on (exit status 1 at the end if any failed)."""
     from desktop_app.analysis import Analyzer
+    from desktop_app.audio.wavio import UnreadableAudio
     from desktop_app.domain import Transcript
     from desktop_app.questions import QuestionBank
 
@@ -155,25 +162,32 @@ def cmd_score(args: argparse.Namespace, paths: AppPaths) -> int:
             _err(f"no question with id {args.question!r} (see `rehearse questions`)")
             return EXIT_USAGE
     analyzer = Analyzer()
-    engine = None
+    engine: Any = None
+    engine_error: str | None = None  # the model could not load: every audio input says so
     status = 0
     for path in args.inputs:
         try:
             if path.suffix.lower() in (".txt", ".md"):
                 transcript = Transcript.from_text(path.read_text(encoding="utf-8"))
             else:
-                engine = engine or _engine(paths, args.model)
+                if engine is None and engine_error is None:
+                    try:
+                        engine = _engine(paths, args.model)
+                    except Exception as exc:  # no model, damaged weights
+                        engine_error = str(exc) or exc.__class__.__name__
+                if engine_error is not None:
+                    raise _InputFailed(engine_error)
                 transcript = engine.transcribe_file(path)
-        except (OSError, UnicodeDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, UnreadableAudio, _InputFailed) as exc:
             _err(f"{path}: {exc}")
             status = EXIT_FAILED
             if args.json:
-                print(json.dumps({"input": str(path), "error": str(exc)}))
+                print(json.dumps({"input": str(path), "error": str(exc)}), flush=True)
             continue
         analysis = analyzer.analyze(transcript, question)
         if args.json:
             out = {"input": str(path), **analysis.to_dict()}
-            print(json.dumps(out, ensure_ascii=False))
+            print(json.dumps(out, ensure_ascii=False), flush=True)
         else:
             _print_analysis(path, analysis)
     return status
@@ -264,11 +278,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     setup_logging(paths, args.verbose)
     if args.command in (None, "gui"):
-        from desktop_app.app import build_services
-        from desktop_app.ui.run import run_gui
+        from desktop_app.ui.run import run_app
 
-        return run_gui(build_services(paths), sys.argv[:1])
-    paths.ensure()
+        return run_app(paths, sys.argv[:1])
+    try:
+        paths.ensure()
+    except OSError as exc:  # commands that need the folder fail below with their own message
+        _err(f"cannot create the data folder {paths.root} ({exc.strerror or exc}); choose "
+             "another with --data-dir or REHEARSE_HOME")
     try:
         return COMMANDS[args.command](args, paths)
     except KeyboardInterrupt:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 KINDS = ("behavioural", "communication", "technical-reasoning")
 AUDIENCES = ("interviewer", "technical", "non-technical")
+
+
+def _check_times(what: str, **values: float) -> None:
+    """Timings enter here: NaN or infinite seconds would leak into JSON (as bare NaN) and
+    break the arithmetic downstream, so they are refused with a message naming the value."""
+    for name, value in values.items():
+        try:
+            finite = math.isfinite(value)
+        except TypeError:
+            finite = False
+        if not finite:
+            raise ValueError(f"{what}: {name} must be a finite number, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -18,6 +31,10 @@ class Word:
     end: float
     probability: float = 1.0
 
+    def __post_init__(self) -> None:
+        _check_times(f"word {self.text!r}", start=self.start, end=self.end,
+                     probability=self.probability)
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -27,6 +44,9 @@ class Segment:
     start: float
     end: float
     words: tuple[Word, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_times("segment", start=self.start, end=self.end)
 
 
 @dataclass
@@ -38,6 +58,9 @@ class Transcript:
     language: str = "en"
     model: str = ""
     duration: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check_times("transcript", duration=self.duration)
 
     @property
     def words(self) -> list[Word]:

@@ -184,7 +184,7 @@ def test_missing_required_field_points_at_the_question(packs: Path) -> None:
 
 
 def test_bad_kind_and_wrong_type_point_at_the_field_line(packs: Path) -> None:
-    text = (GOOD + question("bad-kind", kind='"behavioral"')
+    text = (GOOD + question("bad-kind", kind='"behavoural"')
             + question("bad-type", text="42")
             + question("bad-list", seniority='"senior"'))
     path = packs / "user.toml"
@@ -192,7 +192,7 @@ def test_bad_kind_and_wrong_type_point_at_the_field_line(packs: Path) -> None:
     bank = QuestionBank.load([packs])
     by_field = {e.field: e for e in bank.errors}
     assert set(by_field) == {"kind", "text", "seniority"}
-    assert by_field["kind"].line == line_of(text, 'kind = "behavioral"')
+    assert by_field["kind"].line == line_of(text, 'kind = "behavoural"')
     assert "did you mean 'behavioural'" in by_field["kind"].message
     assert by_field["text"].line == line_of(text, "text = 42")
     assert "must be a string, not an integer" in by_field["text"].message

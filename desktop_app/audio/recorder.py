@@ -11,6 +11,7 @@ import errno
 import logging
 import math
 import queue
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from desktop_app.locks import is_locked
 
 from .devices import InputDevice, resolve_input
 from .resample import TARGET_RATE, StreamResampler, to_mono
@@ -51,6 +54,20 @@ def level_of(block: np.ndarray) -> float:
     return min(1.0, max(0.0, (20.0 * math.log10(rms) + 60.0) / 60.0))
 
 
+# Recording stops while this much space is still free on the recording's disk, so the database
+# can still record the attempt (and its transcript) at once instead of failing with "disk full".
+MIN_FREE_BYTES = 8 * 1024 * 1024
+_SPACE_CHECK_S = 0.5
+
+
+def free_bytes(folder: Path) -> int | None:
+    """Free space on the disk holding ``folder`` (None when it cannot be told)."""
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
 def failure_message(exc: BaseException) -> str:
     """What to tell the user when writing the recording fails."""
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
@@ -68,6 +85,8 @@ class Recorder:
     it supports it, otherwise at its own default rate (and the audio is resampled).
     ``stall_timeout_s``: no audio for this long while recording counts as a lost device
     (``first_audio_timeout_s`` before the first block: some back-ends take ~2 s to start).
+    ``min_free_bytes``: the recording stops like on a full disk (the audio so far kept) when less
+    than this is left free, leaving room for the database to record the attempt.
     """
 
     def __init__(
@@ -83,6 +102,7 @@ class Recorder:
         stream_rate: int | None = None,
         stall_timeout_s: float = 2.0,
         first_audio_timeout_s: float = 6.0,
+        min_free_bytes: int = MIN_FREE_BYTES,
     ) -> None:
         self._sd = sd
         self.device = device
@@ -92,6 +112,7 @@ class Recorder:
         self.forced_rate = stream_rate
         self.stall_timeout_s = stall_timeout_s
         self.first_audio_timeout_s = first_audio_timeout_s
+        self.min_free_bytes = int(min_free_bytes)
         self._capturing = threading.Event()
         self.stream_rate: int | None = None  # the rate the device was actually opened at
         self.input_device: InputDevice | None = None
@@ -133,6 +154,12 @@ class Recorder:
             raise RecordingError("Already recording.")
         dev = resolve_input(self._sd, self.device)
         channels, rate = self._choose_settings(dev)
+        free = free_bytes(Path(path).parent)
+        if free is not None and free < self.min_free_bytes:
+            raise RecordingError(
+                f"The disk holding {Path(path).parent} is full ({free / 1e6:.1f} MB free), so "
+                "recording cannot start. Free some space and record again."
+            )
         self.input_device, self.stream_rate = dev, rate
         self._queue = queue.Queue()
         self._error, self._result, self._t_end = None, None, None
@@ -245,8 +272,12 @@ class Recorder:
             except Exception:  # noqa: BLE001 - a consumer bug must not lose the recording
                 log.exception("on_chunk callback failed")
 
+    def _disk_nearly_full(self) -> bool:
+        free = free_bytes(self._writer.partial_path.parent)
+        return free is not None and free < self.min_free_bytes
+
     def _run(self, resampler: StreamResampler | None) -> None:  # recorder thread
-        last_audio = time.monotonic()
+        last_audio = last_space = time.monotonic()
         try:
             while True:
                 try:
@@ -273,7 +304,12 @@ class Recorder:
                     except Exception:  # noqa: BLE001
                         log.exception("on_level callback failed")
                 self._emit(resampler.process(mono) if resampler else mono)
-            # a lost device: keep whatever is still queued
+                if last_audio - last_space >= _SPACE_CHECK_S:
+                    last_space = last_audio
+                    if self.min_free_bytes > 0 and self._disk_nearly_full():
+                        self._fail(failure_message(OSError(errno.ENOSPC, "disk full")))
+                        break
+            # a lost device or a full disk: keep whatever is still queued
             while True:
                 try:
                     item = self._queue.get_nowait()
@@ -316,16 +352,27 @@ class Recorder:
                     pass
 
 
-def recover_interrupted(recordings_dir: Path) -> list[Path]:
-    """Repair every ``*.partial.wav`` left by a crash or kill; returns the recovered ``.wav`` paths.
+def writer_alive(partial: Path) -> bool:
+    """True while a process (this one included) is still writing ``partial`` (it holds the
+    writer's lock, see :func:`desktop_app.audio.wavio.open_private`)."""
+    return is_locked(Path(partial))
 
-    Call at start-up, before any recording begins. Files that are not WAVs are left alone.
+
+def recover_interrupted(recordings_dir: Path) -> list[Path]:
+    """Repair every ``*.partial.wav`` whose writer is gone (a crash or kill); returns the
+    recovered ``.wav`` paths.
+
+    A partial file still being written by a live process (another window on the same data
+    folder) is left alone. Files that are not WAVs are left alone too.
     """
     recovered = []
     root = Path(recordings_dir)
     if not root.is_dir():
         return recovered
     for partial in sorted(root.rglob("*" + PARTIAL_SUFFIX)):
+        if writer_alive(partial):
+            log.info("%s is still being recorded by another process; not touched", partial)
+            continue
         try:
             repair_wav(partial)
         except Exception as exc:  # noqa: BLE001 - UnreadableAudio, OSError
@@ -336,6 +383,10 @@ def recover_interrupted(recordings_dir: Path) -> list[Path]:
         while final.exists():
             final = final.with_name(f"{final_path_for(partial).stem}-recovered{n}.wav")
             n += 1
-        partial.replace(final)
+        try:
+            partial.replace(final)
+        except OSError as exc:  # Windows: still open in another process
+            log.warning("could not rename %s: %s", partial, exc)
+            continue
         recovered.append(final)
     return recovered

@@ -2,22 +2,33 @@
 
 :class:`StreamingWavWriter` writes 16-bit PCM to ``<name>.partial.wav`` and rewrites the RIFF and
 data sizes about once a second, so a killed process leaves a playable file that lacks at most
-about a second; :meth:`close` renames it to ``<name>.wav``. :func:`repair_wav` fixes the sizes of
-a file whose header fell behind its data (what a kill leaves).
+about a second; :meth:`close` renames it to ``<name>.wav``. While it writes, the writer holds an
+OS lock on the partial file (:mod:`desktop_app.locks`), so start-up recovery in another process
+can tell a live recording from one whose writer is gone. Files are created 0600 (a candidate's
+voice). :func:`repair_wav` fixes the sizes of a file whose header fell behind its data (what a
+kill leaves).
 """
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import struct
 from pathlib import Path
 
 import numpy as np
 
+from desktop_app.locks import try_lock
+
 from .resample import TARGET_RATE, resample, to_mono
 
 PARTIAL_SUFFIX = ".partial.wav"
 _HEADER = 44  # our own files: RIFF(12) + fmt(24) + data header(8)
+_COMMON_FORMATS = {"WAV": "WAV", "FLAC": "FLAC", "OGG": "OGG (Vorbis, Opus)", "MP3": "MP3",
+                   "AIFF": "AIFF", "CAF": "CAF", "W64": "W64", "AU": "AU"}
+
+log = logging.getLogger(__name__)
 
 
 class UnreadableAudio(Exception):
@@ -36,6 +47,28 @@ def final_path_for(partial: Path) -> Path:
     if not partial.name.endswith(PARTIAL_SUFFIX):
         raise ValueError(f"{partial} is not a {PARTIAL_SUFFIX} file")
     return partial.with_name(partial.name[: -len(PARTIAL_SUFFIX)] + ".wav")
+
+
+def open_private(path: Path, *, lock: bool = False):
+    """Open ``path`` for writing from empty, created 0600 whatever the umask. With ``lock``,
+    take the writer's OS lock first (OSError EBUSY if another process is writing it)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if lock:
+            try:
+                held = try_lock(fd)
+            except OSError as exc:  # a file system without locks: record unlocked
+                log.info("cannot lock %s (%s); recording without the lock", path, exc)
+                held = True
+            if not held:
+                raise OSError(errno.EBUSY, "another process is writing this recording", str(path))
+        if os.name != "nt":
+            os.fchmod(fd, 0o600)
+        os.ftruncate(fd, 0)
+        return os.fdopen(fd, "r+b")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _header(rate: int, channels: int, data_bytes: int) -> bytes:
@@ -75,7 +108,7 @@ class StreamingWavWriter:
         self.partial_path.parent.mkdir(parents=True, exist_ok=True)
         self._fsync = fsync
         self._flush_every = max(1, int(flush_interval_s * self.rate))
-        self._file = open(self.partial_path, "wb")  # noqa: SIM115 - kept open while recording
+        self._file = open_private(self.partial_path, lock=True)  # kept open while recording
         self._file.write(_header(self.rate, 1, 0))
         self._sync()
         self.frames = 0
@@ -194,8 +227,18 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = TARGET_RATE) -> Path:
     """Write a whole mono float32 signal as 16-bit PCM WAV (not crash-safe; for small files)."""
     path = Path(path)
     data = float_to_pcm16(to_mono(samples))
-    path.write_bytes(_header(int(rate), 1, len(data)) + data)
+    with open_private(path) as f:
+        f.write(_header(int(rate), 1, len(data)) + data)
     return path
+
+
+def readable_formats() -> str:
+    """The everyday formats this machine's libsndfile reads, e.g. "WAV, FLAC, … and MP3"."""
+    import soundfile as sf
+
+    have = sf.available_formats()
+    names = [label for key, label in _COMMON_FORMATS.items() if key in have]
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def read_audio(path: Path) -> tuple[np.ndarray, int]:
@@ -211,7 +254,10 @@ def read_audio(path: Path) -> tuple[np.ndarray, int]:
         data, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, OSError, ValueError, TypeError) as exc:  # LibsndfileError is RuntimeError
         reason = str(exc).split(": ", 1)[-1] if str(exc) else type(exc).__name__
-        raise UnreadableAudio(f"Could not read audio file {path}: {reason}") from exc
+        raise UnreadableAudio(
+            f"Could not read audio file {path}: {reason}. Rehearse reads {readable_formats()}; "
+            f"convert other formats first, e.g. `ffmpeg -i {path.name} answer.wav`."
+        ) from exc
     if data.shape[0] == 0:
         raise UnreadableAudio(f"Could not read audio file {path}: it contains no audio")
     return to_mono(data), int(rate)

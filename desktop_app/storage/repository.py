@@ -24,6 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop_app.domain import Attempt, Question
+from desktop_app.storage import history
 from desktop_app.storage.db import (
     SCORE_KEYS,
     open_database,
@@ -236,6 +237,27 @@ class Repository:
         clause = ("WHERE " + " AND ".join(where)) if where else ""
         params.append(-1 if limit is None else int(limit))
         return self._select(f"{joins} {clause} {_ORDER} LIMIT ?", params)
+
+    # -- the History list (light rows, a page at a time) ----------------------------------
+
+    def history_page(self, *, search: str | None = None, after: tuple[str, int] | None = None,
+                     limit: int = history.PAGE_SIZE) -> list[history.HistoryRow]:
+        """A page of the History list, newest first, older than ``after`` (the last row's
+        ``key``), matching a text search like :meth:`list_attempts`."""
+        return history.history_page(self.db, match=fts_query(search or ""), after=after,
+                                    limit=limit)
+
+    def history_count(self, *, search: str | None = None) -> int:
+        return history.history_count(self.db, match=fts_query(search or ""))
+
+    def history_row(self, attempt_id: int, *, search: str | None = None
+                    ) -> history.HistoryRow | None:
+        return history.history_row(self.db, attempt_id, match=fts_query(search or ""))
+
+    def audio_paths(self) -> set[str]:
+        """Every stored audio path (relative to the data folder)."""
+        rows = self.db.execute("SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL")
+        return {r[0] for r in rows}
 
     def follow_ups_of(self, attempt_id: int) -> list[Attempt]:
         """Attempts answering a follow-up to ``attempt_id``, oldest first."""

@@ -40,8 +40,8 @@ def test_history_lists_newest_first_and_searches(services, make_window, qtbot):
     hv = w.history_view
     assert hv.row_ids() == ids[::-1]
     overall = services.repo.get_attempt(ids[2]).scores["overall"]
-    assert hv.table.item(0, 3).text() == str(round(overall))
-    assert hv.table.item(0, 4).text() == "scored"
+    assert hv.model.index(0, 3).data() == str(round(overall))
+    assert hv.model.index(0, 4).data() == "scored"
     hv.search_edit.setText("billing")
     qtbot.waitUntil(lambda: hv.row_ids() == [ids[1]], timeout=3000)
     hv.search_edit.clear()
