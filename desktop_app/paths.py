@@ -45,6 +45,15 @@ def make_private(path: Path, *, is_dir: bool | None = None) -> bool:
         return False
 
 
+def write_private(path: Path, data: bytes) -> None:
+    """Write a whole file created 0600 whatever the umask (replacing its contents)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(fd, "wb") as f:
+        if os.name != "nt":
+            os.fchmod(f.fileno(), PRIVATE_FILE)
+        f.write(data)
+
+
 def private_tree(root: Path) -> int:
     """Make every folder under ``root`` (itself included) 0700 and every file 0600; symlinks are
     not followed. Returns how many entries could not be changed."""

@@ -7,6 +7,8 @@ import logging
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from desktop_app.paths import write_private
+
 log = logging.getLogger(__name__)
 
 
@@ -49,5 +51,5 @@ class Settings:
         """Write atomically so a crash never leaves a half-written file."""
         path = Path(path)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        write_private(tmp, json.dumps(asdict(self), indent=2).encode("utf-8"))  # 0600
         tmp.replace(path)

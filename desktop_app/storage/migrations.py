@@ -137,7 +137,8 @@ def m004_never_reuse_attempt_ids(db: Database) -> None:
         "SELECT sql FROM sqlite_master WHERE tbl_name = 'attempts' AND type IN "
         "('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name"
     ).fetchall()
-    cols = ", ".join(f'"{c}"' for c in _ATTEMPT_COLUMNS_V3)
+    # [brackets], not "quotes": SQLite reads a quoted name it cannot find as a string literal
+    cols = ", ".join(f"[{c}]" for c in _ATTEMPT_COLUMNS_V3)
     db.execute(_ATTEMPTS_V4)
     db.execute(f'INSERT INTO "attempts_v4" ({cols}) SELECT {cols} FROM "attempts"')
     db.execute('DROP TABLE "attempts"')  # drops its indexes and triggers with it

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
+from desktop_app import __version__
 from desktop_app.storage.db import (
     MIGRATIONS,
+    SCHEMA_VERSION,
     StorageError,
     backups_of,
     open_database,
@@ -256,3 +259,190 @@ def test_read_only_database_errors_become_a_clear_storage_error(tmp_path):
     finally:
         ro.close()
     assert str(path) in str(info.value)
+
+
+# ---- schema versions: newer databases, failed migrations, backups ---------------------------
+
+
+def _future_database(path, *, user_version=None, extra_migration=None, written_by="9.0.0"):
+    """A database as a newer Rehearse would leave it."""
+    db, _ = open_database(path)
+    db["attempts"].insert({"question_id": "q", "started_at": "2024", "transcript_text": "hi"})
+    if extra_migration:
+        db["_sqlite_migrations"].insert({"migration_set": "rehearse", "name": extra_migration,
+                                         "applied_at": "2030-01-01"})
+    db.execute("UPDATE rehearse_info SET value = ? WHERE key = 'app_version'", [written_by])
+    if user_version is not None:
+        db.execute(f"PRAGMA user_version = {user_version}")
+    db.conn.commit()
+    db.close()
+
+
+def _snapshot(folder):
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()
+            if not p.name.endswith(".lock")}
+
+
+@pytest.mark.parametrize(
+    "future",
+    [
+        {"user_version": SCHEMA_VERSION + 3},  # the version it records
+        {"extra_migration": "m006_rename_transcript"},  # a migration this version lacks
+    ],
+)
+def test_a_database_from_a_newer_rehearse_is_refused_and_never_written(tmp_path, future):
+    path = tmp_path / "rehearse.db"
+    _future_database(path, **future)
+    before = _snapshot(tmp_path)
+    with pytest.raises(StorageError, match="newer version of Rehearse") as info:
+        open_database(path)
+    assert info.value.kind == "newer" and not info.value.read_only_ok
+    assert "Rehearse 9.0.0" in str(info.value) and "Upgrade Rehearse" in str(info.value)
+    assert "choose another data folder" in str(info.value)
+    with pytest.raises(StorageError, match="newer version"):
+        open_database(path, read_only=True)
+    assert _snapshot(tmp_path) == before  # not a byte, not a timestamp changed
+    assert backups_of(path) == []
+
+
+def test_the_schema_version_and_app_version_are_recorded(tmp_path):
+    db, _ = open_database(tmp_path / "rehearse.db")
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        info = dict(db.execute("SELECT key, value FROM rehearse_info").fetchall())
+        assert info == {"schema_version": str(SCHEMA_VERSION), "app_version": __version__}
+    finally:
+        db.close()
+
+
+def _conflicting_database(path):
+    """Applied up to m003, but the attempts table lost a column m004 copies (edited by hand)."""
+    make_old_database(path, stop_before="m004_never_reuse_attempt_ids")
+    db = Database(path)
+    db.execute("ALTER TABLE attempts DROP COLUMN prompt_text")
+    db.close()
+
+
+def test_a_failed_migration_is_a_clear_error_and_keeps_one_backup_per_version(tmp_path):
+    path = tmp_path / "rehearse.db"
+    _conflicting_database(path)
+    for _launch in range(3):
+        with pytest.raises(StorageError, match="could not upgrade") as info:
+            open_database(path)
+        assert info.value.kind == "migration" and info.value.read_only_ok
+        assert "m004_never_reuse_attempt_ids" in str(info.value)
+    backups = backups_of(path)
+    assert [b.name for b in backups] == ["rehearse.db.bak-v3"]
+    assert str(backups[0]) in str(info.value)
+    with Database(path) as still:  # rolled back: the data is as it was
+        assert [m.name for m in MIGRATIONS.applied(still)] == MIGRATION_NAMES[:3]
+        assert still["attempts"].count == 2
+    db, _ = open_database(path, read_only=True)  # and it can still be read
+    try:
+        assert db["attempts"].count == 2
+    finally:
+        db.close()
+
+
+def test_read_only_open_never_writes_and_refuses_writes(tmp_path):
+    path = tmp_path / "rehearse.db"
+    make_old_database(path, stop_before="m004_never_reuse_attempt_ids")
+    before = path.read_bytes()
+    db, notice = open_database(path, read_only=True)
+    try:
+        assert notice is None and db["attempts"].count == 2
+        with pytest.raises(StorageError, match="read-only"), translate_errors(path):
+            db.execute("INSERT INTO sessions (kind, started_at) VALUES ('x', 'y')")
+    finally:
+        db.close()
+    assert path.read_bytes() == before and backups_of(path) == []
+
+
+# ---- attempt ids, empty files, file modes ---------------------------------------------------
+
+
+def test_attempt_ids_are_never_reused_after_a_delete(tmp_path):
+    db, _ = open_database(tmp_path / "rehearse.db")
+    try:
+        rows = db["attempts"]
+        for i in range(3):
+            rows.insert({"question_id": "q", "started_at": f"2024-0{i + 1}"})
+        db.execute("DELETE FROM attempts WHERE id = 3")
+        db.conn.commit()
+        new = rows.insert({"question_id": "q", "started_at": "2024-09"}).last_pk
+        assert new == 4  # not 3: a report that named attempt 3 never points at this one
+    finally:
+        db.close()
+
+
+def test_m004_keeps_rows_ids_links_and_search(tmp_path):
+    path = tmp_path / "rehearse.db"
+    make_old_database(path, stop_before="m004_never_reuse_attempt_ids")
+    with Database(path) as old:
+        old.execute("UPDATE attempts SET parent_attempt_id = 1 WHERE id = 2")
+        old.conn.commit()
+        before = list(old["attempts"].rows_where(order_by="id"))
+    db, _ = open_database(path)
+    try:
+        assert list(db["attempts"].rows_where(order_by="id")) == before
+        assert "AUTOINCREMENT" in db["attempts"].schema
+        assert {"attempts_ai", "attempts_ad", "attempts_au"} <= set(db.triggers_dict)
+        assert {"idx_attempts_started_at", "idx_attempts_status", "idx_attempts_question_id",
+                "idx_attempts_parent_attempt_id"} <= {i.name for i in db["attempts"].indexes}
+
+        def search(word):
+            return [r[0] for r in db.execute(
+                "SELECT rowid FROM attempts_fts WHERE attempts_fts MATCH ?", [word])]
+
+        assert search("vendor") == [1]  # the old index still answers
+        with db.conn:
+            db.execute("UPDATE attempts SET transcript_text = 'a calm vendor' WHERE id = 2")
+        assert search("calm") == [2]  # the triggers still keep it current
+        with db.conn:
+            db.execute("DELETE FROM attempts WHERE id = 1")
+        assert search("vendor") == [2]
+        assert db["attempts"].get(2)["parent_attempt_id"] is None  # ON DELETE SET NULL kept
+    finally:
+        db.close()
+
+
+def test_an_empty_database_file_is_started_afresh_with_a_notice(tmp_path):
+    path = tmp_path / "rehearse.db"
+    path.write_bytes(b"")
+    db, notice = open_database(path)
+    try:
+        assert "attempts" in db.table_names()
+    finally:
+        db.close()
+    assert notice is not None and "empty file (0 bytes)" in notice and str(path) in notice
+
+
+UMASK_OPEN = """
+import os, sys
+os.umask(0)
+from desktop_app.storage.repository import Repository
+from desktop_app.domain import Attempt
+with Repository.open(sys.argv[1]) as repo:
+    repo.add_attempt(Attempt(None, "q", "2024"))
+    print("open", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_database_and_its_side_files_are_private_whatever_the_umask(tmp_path):
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    path = tmp_path / "rehearse.db"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    child = subprocess.Popen([sys.executable, "-c", UMASK_OPEN, str(path)], env=env,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "open"
+        names = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+    finally:
+        child.communicate("\n", timeout=30)
+    assert {"rehearse.db", "rehearse.db-wal", "rehearse.db-shm"} <= set(names)
+    assert set(names.values()) == {0o600}, {k: oct(v) for k, v in names.items()}
