@@ -312,3 +312,39 @@ def test_missing_empty_and_repeated_folders_are_fine(tmp_path: Path) -> None:
 def test_pack_error_string_format() -> None:
     assert str(PackError(Path("a.toml"), 3, "kind", "bad")) == "a.toml:3: kind: bad"
     assert str(PackError(Path("a.toml"), None, None, "bad")) == "a.toml: bad"
+
+
+def test_the_us_spelling_behavioral_is_accepted(tmp_path: Path) -> None:
+    (tmp_path / "us.toml").write_text(GOOD.replace('kind = "behavioural"', 'kind = "behavioral"'),
+                                      encoding="utf-8")
+    bank = QuestionBank.load([tmp_path])
+    assert bank.errors == []
+    assert bank.get("mine-first").kind == "behavioural"  # one spelling inside the app
+    assert [q.id for q in bank.filter(kind="behavioural")] == ["mine-first"]
+
+
+@pytest.mark.parametrize("nested", ["x = " + "[" * 5000 + "]" * 5000,
+                                    "x = " + "{a = " * 5000 + "1" + "}" * 5000])
+def test_a_pack_nested_thousands_deep_is_reported_and_skipped(tmp_path: Path, nested: str
+                                                              ) -> None:
+    (tmp_path / "deep.toml").write_text(nested + "\n", encoding="utf-8")
+    (tmp_path / "good.toml").write_text(GOOD, encoding="utf-8")
+    bank = QuestionBank.load([tmp_path])
+    assert [q.id for q in bank.questions] == ["mine-first", "mine-second"]
+    [error] = bank.errors
+    assert error.file == tmp_path / "deep.toml" and "nested too deeply" in error.message
+    assert "skipped" in error.message
+
+
+def test_line_numbers_stay_right_deep_into_a_large_pack(tmp_path: Path) -> None:
+    body = "".join(question(f"q-{i}", text=f'"Question {i}?"') for i in range(3000))
+    body += question("bad-one", audience='"everyone"') + question("bad-two", kind='"trivia"')
+    text = GOOD + body
+    (tmp_path / "big.toml").write_text(text, encoding="utf-8")
+    bank = QuestionBank.load([tmp_path])
+    assert len(bank.questions) == 3002
+    by_field = {e.field: e for e in bank.errors}
+    assert set(by_field) == {"audience", "kind"}
+    assert by_field["audience"].line == line_of(text, 'audience = "everyone"')
+    assert by_field["kind"].line == line_of(text, 'kind = "trivia"')
+    assert bank.packs[0].count == 3002

@@ -27,7 +27,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -44,12 +43,12 @@ from desktop_app.storage.errors import (
     storage_error,
     translate_errors,
 )
-from desktop_app.storage.migrations import (
-    INFO_TABLE,
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    SCORE_KEYS,
-    known_names,
+from desktop_app.storage.migrations import INFO_TABLE, MIGRATIONS, SCHEMA_VERSION, SCORE_KEYS
+from desktop_app.storage.schema_info import (
+    Found,
+    inspect,
+    read_only_uri,
+    refuse_if_newer,
 )
 
 __all__ = [
@@ -58,7 +57,6 @@ __all__ = [
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
-_KNOWN = set(known_names())
 _OPEN_LOCK_TIMEOUT = 30.0  # a long migration in another process may hold the open lock
 _SQLITE_ERROR = 1  # SQL or schema error: a migration that does not fit this database
 
@@ -108,83 +106,6 @@ def _touch_private(path: Path) -> None:
     """Create ``path`` 0600 if missing (SQLite gives its -wal/-shm files the same mode)."""
     os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
     make_private(path, is_dir=False)
-
-
-@dataclass
-class _Found:
-    """What a look at the file without writing found."""
-
-    size: int = 0
-    applied: list[str] = field(default_factory=list)
-    user_version: int = 0
-    written_by: str = ""
-
-    @property
-    def version(self) -> int:
-        return max(self.user_version, len([n for n in self.applied if n in _KNOWN]))
-
-
-def _header_user_version(path: Path) -> int:
-    """``PRAGMA user_version`` from the file header (bytes 60-63), read without SQLite."""
-    with open(path, "rb") as f:
-        head = f.read(64)
-    if len(head) < 64 or not head.startswith(b"SQLite format 3\x00"):
-        return 0
-    return int.from_bytes(head[60:64], "big", signed=True)
-
-
-def _inspect(path: Path, timeout: float) -> _Found:
-    """Read the file's state without writing to it. Raises sqlite3.DatabaseError when the file
-    is damaged (SQLite's quick check fails); a newer database is never called damaged."""
-    found = _Found()
-    if not path.exists():
-        return found
-    found.size = path.stat().st_size
-    if found.size == 0:
-        return found
-    found.user_version = _header_user_version(path)
-    newer = found.user_version > SCHEMA_VERSION
-    # A newer file is only peeked at (immutable: no locks, no -wal/-shm made beside it); any
-    # other is read through a normal connection, which writes nothing unless asked to.
-    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1" if newer else str(path)
-    try:
-        conn = sqlite3.connect(uri, uri=newer, timeout=timeout)
-        try:
-            if not newer:
-                rows = conn.execute("PRAGMA quick_check").fetchall()
-                if [r[0] for r in rows] != ["ok"]:
-                    raise sqlite3.DatabaseError("database disk image is malformed")
-            found.user_version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master "
-                                                 "WHERE type = 'table'")}
-            if MIGRATIONS.migrations_table in tables:
-                found.applied = [r[0] for r in conn.execute(
-                    f"SELECT name FROM {MIGRATIONS.migrations_table} WHERE migration_set = ? "
-                    "ORDER BY rowid", [MIGRATIONS.name])]
-            if INFO_TABLE in tables:
-                row = conn.execute(
-                    f"SELECT value FROM {INFO_TABLE} WHERE key = 'app_version'").fetchone()
-                found.written_by = row[0] if row else ""
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        if not newer:
-            raise
-    return found
-
-
-def _refuse_if_newer(path: Path, found: _Found) -> None:
-    unknown = [n for n in found.applied if n not in _KNOWN]
-    if found.user_version <= SCHEMA_VERSION and not unknown:
-        return
-    by = f"Rehearse {found.written_by}" if found.written_by else "a newer Rehearse"
-    version = max(found.user_version, SCHEMA_VERSION + len(unknown))
-    raise StorageError(
-        f"The data folder {path.parent} was written by a newer version of Rehearse ({by}, "
-        f"database schema {version}); this is Rehearse {__version__} (schema {SCHEMA_VERSION}). "
-        "Upgrade Rehearse, or choose another data folder. Nothing in it was changed.",
-        E.NEWER,
-    )
 
 
 def _move_aside(path: Path) -> Path:
@@ -237,7 +158,7 @@ def _empty_notice(path: Path) -> str:
 
 def _connect(path: Path, timeout: float, *, read_only: bool = False) -> Database:
     if read_only:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout)
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=timeout)
     else:
         conn = sqlite3.connect(str(path), timeout=timeout)
     try:
@@ -263,7 +184,7 @@ def _migration_error(path: Path, db: Database, exc: BaseException, backup: Path 
     )
 
 
-def _migrate(db: Database, path: Path, found: _Found) -> None:
+def _migrate(db: Database, path: Path, found: Found) -> None:
     pending = MIGRATIONS.pending(db)
     backup = None
     if pending and db.table_names():
@@ -280,7 +201,7 @@ def _migrate(db: Database, path: Path, found: _Found) -> None:
         raise _migration_error(path, db, exc, backup) from exc
 
 
-def _record_version(db: Database) -> None:
+def record_version(db: Database) -> None:
     """Store the schema version and this Rehearse's version (only when they changed)."""
     want = {"schema_version": str(SCHEMA_VERSION), "app_version": __version__}
     have = dict(db.execute(f"SELECT key, value FROM {INFO_TABLE}").fetchall())
@@ -333,7 +254,7 @@ def _check_path(path: Path) -> None:
 def _open_writable(path: Path, timeout: float) -> tuple[Database, str | None]:
     notice: str | None = None
     try:
-        found = _inspect(path, timeout)
+        found = inspect(path, timeout)
     except sqlite3.DatabaseError as exc:
         if not is_corruption(exc):
             raise
@@ -345,15 +266,15 @@ def _open_writable(path: Path, timeout: float) -> tuple[Database, str | None]:
                 f"({move_exc.strerror}). Move or rename it yourself, then start again.",
                 E.DAMAGED,
             ) from move_exc
-        notice, found = _corrupt_notice(path, moved, exc), _Found()
-    _refuse_if_newer(path, found)
+        notice, found = _corrupt_notice(path, moved, exc), Found()
+    refuse_if_newer(path, found)
     if path.exists() and found.size == 0:
         notice = _empty_notice(path)
     _touch_private(path)
     db = _connect(path, timeout)
     try:
         _migrate(db, path, found)
-        _record_version(db)
+        record_version(db)
         db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
@@ -367,12 +288,12 @@ def _open_read_only(path: Path, timeout: float) -> Database:
     if not path.is_file() or path.stat().st_size == 0:
         raise StorageError(f"There is no history at {path} to open read-only.", E.CANT_OPEN)
     try:
-        found = _inspect(path, timeout)
+        found = inspect(path, timeout, read_only=True)
     except sqlite3.DatabaseError as exc:
         if not is_corruption(exc):
             raise
         raise StorageError(f"The database {path} is damaged ({exc}).", E.DAMAGED) from exc
-    _refuse_if_newer(path, found)
+    refuse_if_newer(path, found)
     return _connect(path, timeout, read_only=True)
 
 

@@ -88,6 +88,7 @@ class HistoryView(QWidget):
         self.count_label = QLabel()
         self.count_label.setStyleSheet("color: #627d98;")
         self.model = HistoryModel(services.repo, self._cells)
+        self.model.rowsInserted.connect(lambda *_: self._update_count())
         self.table = self._make_table()
 
         self.banner = Banner()

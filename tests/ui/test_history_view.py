@@ -10,6 +10,7 @@ import pytest
 from desktop_app.analysis import Analyzer
 from desktop_app.audio.wavio import write_wav
 from desktop_app.domain import Attempt, Transcript
+from desktop_app.ui.history_view import transcript_of
 
 pytestmark = pytest.mark.gui
 
@@ -90,3 +91,90 @@ def test_recovered_attempt_can_be_transcribed(services, make_window, qtbot):
     qtbot.waitUntil(lambda: "No Whisper model" in hv.banner.text())
     kept = services.repo.get_attempt(rid)
     assert kept.status == "recovered" and services.paths.absolute(kept.audio_path).exists()
+
+
+def test_history_shows_the_plain_text_of_an_attempt_with_damaged_timings():
+    attempt = Attempt(None, "q", "2024", transcript_text="We shipped on time.",
+                      words_json='{"text": "We shipped on time.", "segments": [{"text": "We", '
+                                 '"start": 0.0, "end": NaN, "words": []}]}')
+    shown = transcript_of(attempt)
+    assert shown.text == "We shipped on time." and shown.segments == []
+
+
+def test_after_a_delete_nothing_stays_highlighted(services, make_window):
+    ids = [add(services, i + 1, t) for i, t in enumerate(TEXTS)]
+    w = make_window(services, load_model=False)
+    hv = w.history_view
+    hv.table.selectRow(1)  # the user clicks the middle row
+    assert hv.selected_id == ids[1]
+    assert hv.delete_attempt(ids[1], ask=False)
+    assert hv.row_ids() == [ids[2], ids[0]]
+    assert hv.table.selectionModel().selectedRows() == []  # no row looks selected …
+    assert hv.detail_title.text() == "Select an attempt."  # … and none is shown
+    assert not hv.delete_button.isEnabled()
+    hv.table.selectRow(1)  # the next click still works
+    assert hv.selected_id == ids[0] and TEXTS[0] in hv.scorecard.transcript_view.toPlainText()
+
+
+def add_many(svc, n: int, *, word: str = "deadline") -> list[int]:
+    """``n`` scored attempts, one a minute (newest last), in one transaction."""
+    from desktop_app.storage.db import write_transaction
+
+    qid = svc.bank.questions[0].id
+    with write_transaction(svc.repo.db):
+        svc.repo.db.conn.executemany(
+            "INSERT INTO attempts (question_id, started_at, duration_s, status, "
+            "transcript_text, score_overall) VALUES (?, ?, 61, 'scored', ?, 70)",
+            [(qid, f"2024-01-{1 + i // 1440:02d}T{i // 60 % 24:02d}:{i % 60:02d}:00+00:00",
+              f"answer {i} about the {word if i % 3 == 0 else 'release'}") for i in range(n)])
+    return [r[0] for r in svc.repo.db.execute("SELECT id FROM attempts ORDER BY id")]
+
+
+def test_history_loads_older_attempts_as_the_user_scrolls(services, make_window, qtbot):
+    ids = add_many(services, 450)
+    w = make_window(services, load_model=False)
+    hv = w.history_view
+    w.tabs.setCurrentWidget(hv)
+    assert hv.row_ids() == ids[::-1][:200]  # the newest page, not all 450
+    assert hv.count_label.text() == "450 attempts · scroll down for older ones"
+    bar = hv.table.verticalScrollBar()
+    for _ in range(5):  # scrolling to the bottom fetches the next page each time
+        bar.setValue(bar.maximum())
+        qtbot.wait(20)
+    qtbot.waitUntil(lambda: len(hv.row_ids()) == 450, timeout=5000)
+    assert hv.row_ids() == ids[::-1]
+    assert hv.count_label.text() == "450 attempts"
+
+
+def test_the_oldest_attempt_can_be_opened_and_searched_for(services, make_window, qtbot):
+    ids = add_many(services, 450)
+    w = make_window(services, load_model=False)
+    hv = w.history_view
+    assert hv.open_attempt(ids[0])  # 449 newer ones in front of it
+    assert hv.selected_id == ids[0]
+    assert hv.table.selectionModel().selectedRows()[0].row() == 449
+    assert "answer 0 about the deadline" in hv.scorecard.transcript_view.toPlainText()
+    hv.search_edit.setText("deadline")
+    matching = [i for n, i in enumerate(ids) if n % 3 == 0]
+    qtbot.waitUntil(lambda: hv.model.search == "deadline", timeout=3000)
+    assert hv.row_ids() == matching[::-1][:200]
+    assert hv.count_label.text().startswith("150 attempts mention “deadline”")
+    assert hv.open_attempt(ids[0])  # still listed under the search, on a later page
+    assert hv.model.search == "deadline"
+    assert hv.open_attempt(ids[1])  # not matching: the search is cleared to show it
+    assert hv.search_edit.text() == "" and hv.selected_id == ids[1]
+
+
+def test_scoring_one_attempt_updates_only_its_row(services, make_window):
+    ids = add_many(services, 300)
+    w = make_window(services, load_model=False)
+    hv = w.history_view
+    hv.open_attempt(ids[-2])
+    services.repo.update_attempt(ids[-2], scores={"overall": 93.0}, status="scored")
+    resets = []
+    hv.model.modelReset.connect(lambda: resets.append(1))
+    w.pipeline.attempt_scored.emit(ids[-2], None, None)
+    assert hv.model.index(1, 3).data() == "93"
+    assert resets == []  # no reload of the whole list
+    assert hv.selected_id == ids[-2]
+    assert hv.table.selectionModel().selectedRows()[0].row() == 1
