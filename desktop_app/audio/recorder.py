@@ -54,18 +54,21 @@ def level_of(block: np.ndarray) -> float:
     return min(1.0, max(0.0, (20.0 * math.log10(rms) + 60.0) / 60.0))
 
 
-# Recording stops while this much space is still free on the recording's disk, so the database
-# can still record the attempt (and its transcript) at once instead of failing with "disk full".
+# Recording stops while this much space is still free on the recording's disk (at most 5 % of
+# a small disk), so the database can still record the attempt, its length and later its
+# transcript at once, instead of failing with "disk full" and keeping it "recording" at 0 s.
 MIN_FREE_BYTES = 8 * 1024 * 1024
 _SPACE_CHECK_S = 0.5
 
 
-def free_bytes(folder: Path) -> int | None:
-    """Free space on the disk holding ``folder`` (None when it cannot be told)."""
+def space_short(folder: Path, reserve: int) -> int | None:
+    """Free bytes on the disk holding ``folder`` when fewer than ``reserve`` (capped at 5 % of
+    the disk) are left, else None (also when it cannot be told)."""
     try:
-        return shutil.disk_usage(folder).free
+        usage = shutil.disk_usage(folder)
     except OSError:
         return None
+    return usage.free if usage.free < min(reserve, usage.total // 20) else None
 
 
 def failure_message(exc: BaseException) -> str:
@@ -86,7 +89,8 @@ class Recorder:
     ``stall_timeout_s``: no audio for this long while recording counts as a lost device
     (``first_audio_timeout_s`` before the first block: some back-ends take ~2 s to start).
     ``min_free_bytes``: the recording stops like on a full disk (the audio so far kept) when less
-    than this is left free, leaving room for the database to record the attempt.
+    than this (at most 5 % of the disk) is left free, leaving room for the database to record
+    the attempt; 0 turns the guard off.
     """
 
     def __init__(
@@ -154,8 +158,8 @@ class Recorder:
             raise RecordingError("Already recording.")
         dev = resolve_input(self._sd, self.device)
         channels, rate = self._choose_settings(dev)
-        free = free_bytes(Path(path).parent)
-        if free is not None and free < self.min_free_bytes:
+        free = space_short(Path(path).parent, self.min_free_bytes) if self.min_free_bytes else None
+        if free is not None:
             raise RecordingError(
                 f"The disk holding {Path(path).parent} is full ({free / 1e6:.1f} MB free), so "
                 "recording cannot start. Free some space and record again."
@@ -273,8 +277,7 @@ class Recorder:
                 log.exception("on_chunk callback failed")
 
     def _disk_nearly_full(self) -> bool:
-        free = free_bytes(self._writer.partial_path.parent)
-        return free is not None and free < self.min_free_bytes
+        return space_short(self._writer.partial_path.parent, self.min_free_bytes) is not None
 
     def _run(self, resampler: StreamResampler | None) -> None:  # recorder thread
         last_audio = last_space = time.monotonic()
