@@ -1,10 +1,13 @@
 """Launch → interactive window, against a bare PySide6 window measured in the same run.
 
 Each sample is a fresh process; the clock starts before the interpreter is spawned and stops at the
-first event-loop turn after the window is shown (when it can take a click). The model loads on the
-transcription thread afterwards, so a data folder with a model installed is a fair test:
-    python bench/launch_time.py [--runs 5] [--data-dir DIR]
+first event-loop turn after the window is shown (when it can take a click). The app starts the way
+`rehearse` does (ui/run.py: the instance lock, the storage checks, the window). The model loads on
+the transcription thread afterwards, so a data folder with a model installed is a fair test.
+``--before DIR`` interleaves samples of another source tree (e.g. ``git archive ed45453``):
+    python bench/launch_time.py [--runs 5] [--data-dir DIR] [--before DIR]
 Last line: launch_s=<median> bare_s=<median> ratio=<launch/bare> torch_imported=<bool>
+[before_s=<median> before_ratio=<before/bare>]
 """
 
 from __future__ import annotations
@@ -31,23 +34,31 @@ APP = """
 import sys, time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from desktop_app.app import build_services
 from desktop_app.paths import resolve_paths
 app = QApplication(sys.argv)
-from desktop_app.ui.main_window import MainWindow
-w = MainWindow(build_services(resolve_paths(sys.argv[1])))
-w.show()
-def ready():
+def ready(w):
     print("READY", time.time(), "torch" in sys.modules, flush=True)
     w.close(); app.quit()
-QTimer.singleShot(0, ready)
-app.exec()
+try:
+    from desktop_app.ui.run import run_app
+except ImportError:  # an older tree: build the window directly, as it did
+    run_app = None
+if run_app is not None:
+    run_app(resolve_paths(sys.argv[1]), sys.argv, on_shown=ready)
+else:
+    from desktop_app.app import build_services
+    from desktop_app.ui.main_window import MainWindow
+    w = MainWindow(build_services(resolve_paths(sys.argv[1])))
+    w.show()
+    QTimer.singleShot(0, lambda: ready(w))
+    app.exec()
 """
 
 
-def sample(code: str, *args: str) -> tuple[float, str]:
+def sample(code: str, *args: str, tree: str | None = None) -> tuple[float, str]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["PYTHONPATH"] = tree or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     t0 = time.time()
     out = subprocess.run(
         [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True
@@ -61,20 +72,32 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--data-dir", help="data folder (default: a new empty one)")
+    p.add_argument("--before", metavar="DIR", help="another source tree, sampled in turn")
     args = p.parse_args()
     data = args.data_dir or tempfile.mkdtemp(prefix="rehearse-bench-")
-    sample(BARE)  # warm the OS file cache for both
+    old_data = tempfile.mkdtemp(prefix="rehearse-bench-before-") if args.before else None
+    sample(BARE)  # warm the OS file cache for all
     sample(APP, data)
-    bare, launch, torch = [], [], set()
+    if args.before:
+        sample(APP, old_data, tree=args.before)
+    bare, launch, old, torch = [], [], [], set()
     for _ in range(args.runs):
         bare.append(sample(BARE)[0])
         t, imported = sample(APP, data)
         launch.append(t)
         torch.add(imported)
+        if args.before:
+            old.append(sample(APP, old_data, tree=args.before)[0])
     b, a = statistics.median(bare), statistics.median(launch)
     print(f"bare window runs: {', '.join(f'{x:.2f}' for x in bare)}")
     print(f"rehearse runs:    {', '.join(f'{x:.2f}' for x in launch)}")
-    print(f"launch_s={a:.2f} bare_s={b:.2f} ratio={a / b:.2f} torch_imported={'True' in torch}")
+    tail = ""
+    if old:
+        print(f"before runs:      {', '.join(f'{x:.2f}' for x in old)}")
+        o = statistics.median(old)
+        tail = f" before_s={o:.2f} before_ratio={o / b:.2f}"
+    print(f"launch_s={a:.2f} bare_s={b:.2f} ratio={a / b:.2f} "
+          f"torch_imported={'True' in torch}{tail}")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ class HistoryModel(QAbstractTableModel):
         super().__init__()
         self.source, self._cells, self.page_size = source, cells, page_size
         self.rows: list[HistoryRow] = []
+        self._texts: dict[int, tuple[str, ...]] = {}  # row id -> its cells (Qt asks often)
         self.search: str | None = None
         self.total = 0  # rows matching, loaded or not
         self._exhausted = True
@@ -60,7 +61,10 @@ class HistoryModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if role == Qt.ItemDataRole.ToolTipRole and index.column() != 1:
                 return None
-            return self._cells(row)[index.column()]
+            texts = self._texts.get(row.id)
+            if texts is None:
+                texts = self._texts[row.id] = self._cells(row)
+            return texts[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -95,6 +99,7 @@ class HistoryModel(QAbstractTableModel):
         rows = self.source.history_page(search=search, limit=want)
         self.beginResetModel()
         self.search, self.total, self.rows = search, total, rows
+        self._texts.clear()
         self._exhausted = len(rows) < want
         self.endResetModel()
 
@@ -122,6 +127,7 @@ class HistoryModel(QAbstractTableModel):
             if i is not None:
                 self.remove(attempt_id)
             return
+        self._texts.pop(attempt_id, None)
         if i is not None and self.rows[i].key == fresh.key:
             self.rows[i] = fresh
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
