@@ -67,7 +67,7 @@ def transcript_of(attempt: Attempt) -> Transcript:
 
 
 class HistoryView(QWidget):
-    """Lists attempts (repo.list_attempts) with a search box and a detail pane.
+    """Lists attempts a page at a time (HistoryModel) with a search box and a detail pane.
 
     Test hooks: ``table`` (QTableView), ``model`` (HistoryModel), ``search_edit``,
     ``count_label``, ``row_ids()`` (loaded rows), ``open_attempt(id)``, ``selected_id``,
@@ -147,17 +147,6 @@ class HistoryView(QWidget):
         self._set_buttons(None)
         self.refresh()
 
-    def _run_search(self) -> None:
-        search = self._search()
-        if search == self.model.search:
-            return
-        try:
-            self.model.reload(search)
-        except Exception as exc:
-            self.banner.show_message(f"Could not search the history: {exc}", "error")
-            return
-        self._after_reload()
-
     # ---- list --------------------------------------------------------------------------------
     def _make_table(self) -> QTableView:
         table = QTableView()
@@ -198,14 +187,18 @@ class HistoryView(QWidget):
         """Reload the list from the database (as many rows as are loaded), keeping the
         selection when its attempt is still listed."""
         search = self._search()
+        self._reload(search, keep_loaded=search == self.model.search)
+
+    def _run_search(self) -> None:
+        if self._search() != self.model.search:
+            self._reload(self._search(), keep_loaded=False)
+
+    def _reload(self, search: str | None, *, keep_loaded: bool) -> None:
         try:
-            self.model.reload(search, keep_loaded=search == self.model.search)
+            self.model.reload(search, keep_loaded=keep_loaded)
         except Exception as exc:
             self.banner.show_message(f"Could not read the history: {exc}", "error")
             return
-        self._after_reload()
-
-    def _after_reload(self) -> None:
         keep = self.selected_id
         row = self.model.row_of(keep) if keep is not None else None
         if row is not None:
@@ -216,27 +209,22 @@ class HistoryView(QWidget):
 
     def _update_count(self) -> None:
         n, search = self.model.total, self.model.search
-        if search:
-            text = f"{n:,} attempt{'s' if n != 1 else ''} mention “{search}”"
-        else:
-            text = f"{n:,} attempt{'s' if n != 1 else ''}"
+        text = f"{n:,} attempt{'s' if n != 1 else ''}"
+        text += f" mention “{search}”" if search else ""
         if n > len(self.model.rows):
             text += " · scroll down for older ones"
         self.count_label.setText(text)
 
-    def _select_row(self, row: int) -> None:
+    def _select_row(self, row: int | None) -> None:
+        """Highlight one row (None: none) without treating it as a click."""
         sm = self.table.selectionModel()
         sm.blockSignals(True)
-        sm.setCurrentIndex(self.model.index(row, 0),
-                           QItemSelectionModel.SelectionFlag.ClearAndSelect
-                           | QItemSelectionModel.SelectionFlag.Rows)
-        sm.blockSignals(False)
-        self.table.viewport().update()
-
-    def _clear_selection(self) -> None:
-        sm = self.table.selectionModel()
-        sm.blockSignals(True)
-        sm.clearSelection()
+        if row is None:
+            sm.clearSelection()
+        else:
+            sm.setCurrentIndex(self.model.index(row, 0),
+                               QItemSelectionModel.SelectionFlag.ClearAndSelect
+                               | QItemSelectionModel.SelectionFlag.Rows)
         sm.blockSignals(False)
         self.table.viewport().update()
 
@@ -364,7 +352,7 @@ class HistoryView(QWidget):
         self.model.remove(attempt_id)
         sm.blockSignals(False)
         if was_selected:  # nothing stays highlighted: the next row is not what is shown
-            self._clear_selection()
+            self._select_row(None)
             self._show(None)
         self._update_count()
         if ok:

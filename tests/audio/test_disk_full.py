@@ -5,28 +5,19 @@ The disk is a real 64 KB tmpfs (about two seconds of 16 kHz audio), mounted for 
 
 from __future__ import annotations
 
-import subprocess
 import threading
 
 import pytest
 import soundfile as sf
 
 from desktop_app.audio.recorder import Recorder
-from tests.fixtures_audio import require_real
 
 pytestmark = pytest.mark.audio
 
 
 @pytest.fixture
-def tiny_disk(tmp_path):
-    mount = tmp_path / "tiny-disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        require_real(f"cannot mount a small tmpfs to fill up ({done.stderr.strip()}); needs root")
-    yield mount
-    subprocess.run(["umount", str(mount)], check=False)
+def tiny_disk(tmpfs):
+    return tmpfs("64k")
 
 
 def test_disk_full_mid_answer_stops_with_a_clear_message_and_keeps_the_audio(

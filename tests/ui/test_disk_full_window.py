@@ -7,7 +7,6 @@ The data folder is a real 4 MB tmpfs, the microphone the PulseAudio virtual one.
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
 import soundfile as sf
@@ -16,21 +15,14 @@ from PySide6.QtCore import Qt
 from desktop_app.app import build_services
 from desktop_app.audio.wavio import write_wav
 from desktop_app.paths import AppPaths
-from tests.fixtures_audio import require_real, tone
+from tests.fixtures_audio import tone
 
 pytestmark = [pytest.mark.gui, pytest.mark.audio]
 
 
 @pytest.fixture
-def small_disk(tmp_path):
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        require_real(f"cannot mount a small tmpfs to fill up ({done.stderr.strip()}); needs root")
-    yield mount
-    subprocess.run(["umount", str(mount)], check=False)
+def small_disk(tmpfs):
+    return tmpfs("4m")
 
 
 def test_a_recording_cut_short_by_a_full_disk_is_saved_at_once(

@@ -22,7 +22,6 @@ from desktop_app.storage.db import SCHEMA_VERSION, open_database
 from desktop_app.ui import startup_dialog as sd
 from desktop_app.ui.run import offer_reattach, open_services
 from desktop_app.ui.startup_dialog import StartupDialog
-from tests.fixtures_audio import require_real
 
 pytestmark = pytest.mark.gui
 REPO = Path(__file__).resolve().parents[2]
@@ -139,25 +138,8 @@ def test_a_locked_database_can_be_retried_once_the_other_program_lets_go(qtbot, 
     assert seen["read_only"]
 
 
-@pytest.fixture
-def read_only_mount(tmp_path):
-    src, mnt = tmp_path / "src", tmp_path / "mnt"
-    src.mkdir()
-    mnt.mkdir()
-    yield src, mnt
-    subprocess.run(["umount", str(mnt)], check=False, capture_output=True)
-
-
-def _mount_read_only(src: Path, mnt: Path) -> None:
-    for args in (["mount", "--bind", str(src), str(mnt)],
-                 ["mount", "-o", "remount,bind,ro", str(mnt)]):
-        done = subprocess.run(args, capture_output=True, text=True)
-        if done.returncode != 0:
-            require_real(f"cannot make a read-only mount ({done.stderr.strip()}); needs root")
-
-
 def test_a_read_only_data_folder_opens_read_only(qtbot, tmp_path, read_only_mount, make_window):
-    src, mnt = read_only_mount
+    src = tmp_path / "src"
     services = build(AppPaths(src / "data"))
     qid = services.bank.questions[0].id
     from desktop_app.domain import Attempt
@@ -165,7 +147,7 @@ def test_a_read_only_data_folder_opens_read_only(qtbot, tmp_path, read_only_moun
     aid = services.repo.add_attempt(Attempt(None, qid, "2024-01-01T10:00:00+00:00",
                                             transcript_text="I cut the release scope."))
     services.repo.close()
-    _mount_read_only(src, mnt)
+    mnt = read_only_mount(src)
     dialogs = Dialogs(qtbot, sd.READ_ONLY)
     opened = open_services(AppPaths(mnt / "data"), build=build, ask=dialogs)
     svc = opened.services
@@ -184,25 +166,16 @@ def test_a_read_only_data_folder_opens_read_only(qtbot, tmp_path, read_only_moun
         svc.repo.close()
 
 
-def test_a_full_disk_at_first_start_is_explained(qtbot, tmp_path):
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        require_real(f"cannot mount a small tmpfs ({done.stderr.strip()}); needs root")
-    try:
-        filler = mount / "filler"
-        with open(filler, "wb") as f:
-            try:
-                f.write(b"\0" * 200_000)
-            except OSError:
-                pass
-        dialogs = Dialogs(qtbot, sd.QUIT)
-        assert open_services(AppPaths(mount / "data"), build=build, ask=dialogs).services is None
-        assert dialogs.seen[0]["kind"] == "full" and "is full" in dialogs.seen[0]["message"]
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
+def test_a_full_disk_at_first_start_is_explained(qtbot, tmpfs):
+    mount = tmpfs("64k")
+    with open(mount / "filler", "wb") as f:
+        try:
+            f.write(b"\0" * 200_000)
+        except OSError:
+            pass  # full
+    dialogs = Dialogs(qtbot, sd.QUIT)
+    assert open_services(AppPaths(mount / "data"), build=build, ask=dialogs).services is None
+    assert dialogs.seen[0]["kind"] == "full" and "is full" in dialogs.seen[0]["message"]
 
 
 def test_orphaned_recordings_are_offered_and_added_to_history(qtbot, tmp_path, make_window):
