@@ -37,7 +37,7 @@ from desktop_app.ui.widgets import Banner
 __all__ = ["COLUMNS", "ID_ROLE", "HistoryView", "short_date", "transcript_of"]
 TRANSCRIBABLE = ("recovered", "recorded", "failed", "transcribed", "scored")
 # Widest text each fixed column holds (the Question column stretches).
-_COLUMN_SAMPLES = {0: "2026-12-31 23:59", 2: "12:59", 3: "Overall", 4: "transcribed"}
+_COLUMN_SAMPLES = {0: "2026-12-31 23:59", 2: "12:59", 3: "100", 4: "transcribed"}
 
 
 def short_date(iso: str) -> str:
@@ -165,9 +165,10 @@ class HistoryView(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        metrics = table.fontMetrics()
+        cells, heads = table.fontMetrics(), header.fontMetrics()
         for col, sample in _COLUMN_SAMPLES.items():
-            table.setColumnWidth(col, metrics.horizontalAdvance(sample) + 24)
+            width = max(cells.horizontalAdvance(sample), heads.horizontalAdvance(COLUMNS[col]))
+            table.setColumnWidth(col, width + 32)  # cell margins and the header's padding
         table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
         return table
 

@@ -28,7 +28,7 @@ QFrame#banner[kind="error"] { background: #ffe3e3; border: 1px solid #e66a6a; }
 QFrame#scoreTile { background: #f5f7fa; border: 1px solid #d9e2ec; border-radius: 8px; }
 QLabel#scoreValue { font-size: 20pt; font-weight: 700; }
 QLabel#scoreName { color: #486581; }
-QListWidget, QTableWidget, QTextEdit { border: 1px solid #d9e2ec; border-radius: 4px; }
+QListWidget, QTableWidget, QTableView, QTextEdit { border: 1px solid #d9e2ec; border-radius: 4px; }
 QListWidget::item { padding: 5px 4px; border-bottom: 1px solid #e4e7eb; }
 QListWidget::item:selected { background: #2680c2; color: white; }
 """
