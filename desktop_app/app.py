@@ -14,13 +14,13 @@ from typing import Any
 
 from desktop_app.paths import AppPaths, make_private, prompts_dir
 from desktop_app.questions import QuestionBank
-from desktop_app.recovery import find_orphans, recover_recordings, wav_duration
+from desktop_app.recovery import find_orphans, recover_recordings
 from desktop_app.settings import Settings
 from desktop_app.storage.errors import FOLDER, StorageError
 from desktop_app.storage.repository import Repository
 from desktop_app.transcription.models import ModelInfo, ModelStore
 
-__all__ = ["Services", "build_services", "recover_recordings", "setup_logging", "wav_duration"]
+__all__ = ["Services", "build_services", "setup_logging"]
 
 log = logging.getLogger(__name__)
 
