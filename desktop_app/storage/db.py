@@ -171,9 +171,7 @@ def _connect(path: Path, timeout: float, *, read_only: bool = False) -> Database
         raise
 
 
-def _migration_error(path: Path, db: Database, exc: BaseException, backup: Path | None):
-    pending = MIGRATIONS.pending(db)
-    step = pending[0].name if pending else "?"
+def _migration_error(path: Path, step: str, exc: BaseException, backup: Path | None):
     kept = f" A copy from before the upgrade is at {backup}." if backup else ""
     return StorageError(
         f"Rehearse could not upgrade its database {path} to this version (step {step}: "
@@ -185,20 +183,26 @@ def _migration_error(path: Path, db: Database, exc: BaseException, backup: Path 
 
 
 def _migrate(db: Database, path: Path, found: Found) -> None:
-    pending = MIGRATIONS.pending(db)
-    backup = None
-    if pending and db.table_names():
-        backup = _backup(db, path, found.version)
+    """Apply the pending migrations in one write transaction (all or none, and waiting for
+    another process's write lock like any other write)."""
+    names = [m.name for m in MIGRATIONS.pending(db)]
+    if not names:
+        return
+    backup = _backup(db, path, found.version) if db.table_names() else None
+    step = names[0]
     try:
-        MIGRATIONS.apply(db)
+        with write_transaction(db):
+            for i in range(len(names)):
+                step = names[i]
+                MIGRATIONS.apply(db, stop_before=names[i + 1:])  # this one step
     except sqlite3.Error as exc:
         if isinstance(exc, sqlite3.OperationalError) and sqlite_code(exc) not in (
             None, _SQLITE_ERROR
         ):
             raise  # locked, read-only, disk full: reported as such by the caller
-        raise _migration_error(path, db, exc, backup) from exc
+        raise _migration_error(path, step, exc, backup) from exc
     except Exception as exc:  # a migration function refused (e.g. a conflicting schema)
-        raise _migration_error(path, db, exc, backup) from exc
+        raise _migration_error(path, step, exc, backup) from exc
 
 
 def record_version(db: Database) -> None:
