@@ -18,7 +18,7 @@ from desktop_app.analysis.specificity import (
     analyse_specificity,
     sentence_quantities,
 )
-from desktop_app.analysis.star import StarResult, analyse_star, label_sentences
+from desktop_app.analysis.star import StarResult, analyse_star, label_units
 from desktop_app.analysis.zipf import warm_up
 from desktop_app.domain import Question, Transcript
 from desktop_app.paths import assets_dir
@@ -87,9 +87,9 @@ class Analyzer:
             raise TypeError(f"analyze() needs a Transcript or str, not {type(transcript).__name__}")
         res = self.resources
         doc = build_doc(transcript, res.meta_words)
-        quantities = [q for s in doc.sentences for q in sentence_quantities(s)]
+        quantities = [q for u in doc.units for q in sentence_quantities(u)]
         findings: list[Finding] = []
-        labels = label_sentences(doc, res, quantities)
+        labels = label_units(doc, res, res.star_model, quantities)
         star = analyse_star(doc, res, labels, quantities)
         spec = analyse_specificity(doc, res, labels, quantities, findings)
         jargon = analyse_jargon(doc, res, question, findings)

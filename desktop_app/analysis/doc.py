@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from desktop_app.analysis.clauses import split_units
 from desktop_app.analysis.text import (
     AUXILIARIES,
     STOPWORDS,
@@ -47,6 +48,12 @@ class Doc:
     duration: float | None
     coherent: list[bool]
     lowercase_only: bool
+    units: list[Sentence] = field(default_factory=list)  # clause units (clauses.py)
+    unit_sentence: list[int] = field(default_factory=list)  # sentence index of each unit
+
+    @property
+    def unit_coherent(self) -> list[bool]:
+        return [self.coherent[i] for i in self.unit_sentence]
 
     @property
     def n_words(self) -> int:
@@ -102,4 +109,7 @@ def build_doc(transcript: Transcript | str, meta_words: frozenset[str]) -> Doc:
     letters = [c for c in text if c.isalpha()]
     lowercase_only = bool(letters) and not any(c.isupper() for c in letters)
     coherent = [_coherent(s, meta_words) for s in sentences]
-    return Doc(text, tokens, sentences, has_timing, duration, coherent, lowercase_only)
+    units, parent = split_units(text, sentences)
+    return Doc(
+        text, tokens, sentences, has_timing, duration, coherent, lowercase_only, units, parent
+    )

@@ -174,9 +174,10 @@ def analyse_specificity(
     cfg = res.specificity["score"]
     r = SpecificityResult()
     coherent = doc.coherent
-    r.quantities = sum(1 for q in quantities if coherent[q.sent])
+    unit_ok = doc.unit_coherent
+    r.quantities = sum(1 for q in quantities if unit_ok[q.sent])
     for q in quantities:
-        toks = doc.sentences[q.sent].tokens[q.a : q.b]
+        toks = doc.units[q.sent].tokens[q.a : q.b]
         findings.append(doc.finding("number", toks, f"A {q.kind}: specific and checkable."))
 
     seen: dict[str, int] = {}
@@ -190,8 +191,8 @@ def analyse_specificity(
     r.named_terms = list(seen)
     r.named = sum(1 for si in seen.values() if coherent[si])
 
-    action = [s for s, lab in zip(doc.sentences, labels, strict=False) if lab == "A"]
-    scope = action or doc.sentences
+    action = [u for u, lab in zip(doc.units, labels, strict=False) if lab == "A"]
+    scope = action or doc.units
     for s in scope:
         for t in s.tokens:
             if t.low in I_FORMS:

@@ -1,0 +1,166 @@
+"""Features of one clause unit for the STAR labeller (star_model.py), with reasons a person can
+read: which lexicon fired (assets/analysis/star.toml [cues] and [lexicon]), who the subject is
+(I / we / someone else), the verb's form (past, present habit, "would", "had to"), position,
+numbers and change verbs. Every feature is a name with value 1.0 (counts are clipped)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from desktop_app.analysis.doc import Doc
+from desktop_app.analysis.resources import Resources
+from desktop_app.analysis.specificity import Quantity
+from desktop_app.analysis.text import AUXILIARIES, STATIVE_PAST, find_phrases, is_past_tense
+
+_ADVERBS = frozenset(
+    "then also first quickly immediately personally eventually finally just actually really "
+    "still later carefully directly always usually normally generally often sometimes never "
+    "now basically even only".split()
+)
+_OTHER_PEOPLE = frozenset(
+    "he she they client customer customers manager director boss owner team company clients "
+    "partner supplier user users guest guests patient patients student students pupil pupils "
+    "parent parents council teacher doctor nurse".split()
+)
+_INTERJECTIONS = frozenset("yes yeah sure okay ok well right um uh hmm so".split())
+_CHANGE = frozenset(
+    "reduced increased improved decreased doubled halved tripled saved cut dropped fell grew rose "
+    "went brought raised lowered shortened sped boosted climbed lifted".split()
+)
+_MODALS = frozenset("would will 'd i'd we'd could can should might must".split())
+_BASE_OK = frozenset("always usually normally generally often tend try like".split())
+
+
+def _subject(lows: list[str]) -> str:
+    """Who the clause is about: i, we, my (possessive), other, it, there, or none."""
+    for w in lows[:5]:
+        if w in ("i", "i'm", "i've", "i'd", "i'll", "me", "myself"):
+            return "i"
+        if w in ("we", "we're", "we've", "we'd", "us"):
+            return "we"
+        if w in ("my", "our"):
+            return "my"
+        if w in _OTHER_PEOPLE:
+            return "other"
+        if w in ("it", "it's", "this", "that"):
+            return "it"
+        if w in ("there", "there's"):
+            return "there"
+    return "none"
+
+
+def _verb_form(lows: list[str]) -> set[str]:
+    """Coarse tense and modality of the clause's verbs."""
+    out: set[str] = set()
+    for i, w in enumerate(lows):
+        if w in ("would", "i'd", "we'd", "you'd") and i + 1 < len(lows):
+            out.add("would_have" if lows[i + 1] in ("have", "been") else "would")
+        elif w in ("will", "i'll", "we'll"):
+            out.add("will")
+        elif w in ("had", "needed", "wanted") and i + 1 < len(lows) and lows[i + 1] == "to":
+            out.add("had_to")
+        elif w in ("was", "were") and i + 1 < len(lows) and lows[i + 1].endswith("ing"):
+            out.add("past_progressive")
+        elif w == "had" and i + 1 < len(lows) and is_past_tense(lows[i + 1]):
+            out.add("past_perfect")
+        elif w in ("was", "were") and i + 1 < len(lows) and is_past_tense(lows[i + 1]):
+            out.add("passive")
+        elif is_past_tense(w) and w not in STATIVE_PAST:
+            out.add("past_action")
+        elif w in ("was", "were", "had"):
+            out.add("past_state")
+        elif w in ("is", "are", "am", "'s", "'re", "has", "have"):
+            out.add("present")
+    return out
+
+
+def _first_person_verb(lows: list[str]) -> str | None:
+    """The verb after "I"/"we" (adverbs skipped): past, modal, or present (a habit)."""
+    for i, w in enumerate(lows):
+        if w not in ("i", "we"):
+            continue
+        for nxt in lows[i + 1 : i + 4]:
+            if nxt in _ADVERBS:
+                continue
+            if nxt in _MODALS:
+                return "modal"
+            if is_past_tense(nxt):
+                return "stative" if nxt in STATIVE_PAST else "past"
+            if nxt in AUXILIARIES:
+                return "aux"
+            return "present"
+        return None
+    return None
+
+
+def unit_features(
+    doc: Doc, res: Resources, quantities: list[Quantity], stuffing: float
+) -> list[list[str]]:
+    """Feature names for every unit of ``doc`` (in order)."""
+    units = doc.units
+    n = len(units)
+    q_units = Counter(q.sent for q in quantities)
+    seen: Counter[str] = Counter()
+    max_rep = int(res.star["emission"]["max_repeats"])
+    coherent = doc.unit_coherent
+    out: list[list[str]] = []
+    for k, u in enumerate(units):
+        lows = [t.low for t in u.tokens]
+        f = ["bias"]
+        for lab, groups in res.star_cues.items():
+            for weight, pattern in groups:
+                hits = 0
+                for phrase, _a, _b in find_phrases(u, pattern):
+                    seen[phrase] += 1
+                    hits += seen[phrase] <= max_rep
+                if hits:
+                    f.append(f"cue:{lab}{weight:g}")
+                    if hits > 1:
+                        f.append(f"cue:{lab}{weight:g}x2")
+        for name, pattern in res.star_lexicon.items():
+            if find_phrases(u, pattern):
+                f.append(f"lex:{name}")
+        subj = _subject(lows)
+        f.append(f"subj:{subj}")
+        for form in sorted(_verb_form(lows)):
+            f.append(f"verb:{form}")
+            f.append(f"subjverb:{subj}_{form}")
+        fp = _first_person_verb(lows)
+        if fp:
+            f.append(f"fp:{lows[0] if lows[0] in ('i', 'we') else 'x'}_{fp}")
+            f.append(f"fpverb:{fp}")
+        first = lows[0] if lows else ""
+        f.append(f"w0:{first}")
+        if len(lows) > 1:
+            f.append(f"w01:{first}_{lows[1]}")
+        cont = k > 0 and doc.unit_sentence[k] == doc.unit_sentence[k - 1]
+        if cont:
+            f.append("continuation")
+            f.append(f"cont:{first}")
+        if q_units.get(k):
+            f.append("number")
+            if any(w in _CHANGE for w in lows):
+                f.append("number_change")
+        if any(w in _CHANGE for w in lows):
+            f.append("change_verb")
+        if find_phrases(u, res.hypothetical):
+            f.append("hypothetical_phrase")
+        if find_phrases(u, res.lesson):
+            f.append("lesson_phrase")
+        if sum(1 for w in lows if w in res.meta_words) >= 2:
+            f.append("meta_sentence")
+        if not coherent[k]:
+            f.append("incoherent")
+        if stuffing > 0.3:
+            f.append("stuffed_answer")
+        pos = k / (n - 1) if n > 1 else 0.0
+        f.append("pos:first" if k == 0 else "pos:last" if k == n - 1 else "pos:mid")
+        f.append(f"pos:q{min(3, int(pos * 4))}")
+        if n <= 3:
+            f.append("short_answer")
+        if lows and first in _INTERJECTIONS and len(lows) <= 8 and (k in (0, n - 1)):
+            f.append("edge_interjection")
+        ln = len(lows)
+        f.append("len:1-4" if ln <= 4 else "len:5-9" if ln <= 9 else "len:10+")
+        out.append(f)
+    return out
