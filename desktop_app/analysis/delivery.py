@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.analysis.doc import Doc, Finding
+from desktop_app.analysis.doc import Doc, Finding, FromDict
 from desktop_app.analysis.resources import Resources
 from desktop_app.analysis.text import Token, find_phrases
 
 
 @dataclass
-class DeliveryResult:
-    score: float = 0.0
+class DeliveryResult(FromDict):
+    """Pace, fillers, hedges, pauses and length. ``score`` is None when not judged (typed text:
+    no timing), and ``note`` then says why; filler and hedge words are still counted."""
+
+    score: float | None = 0.0
     timed: bool = False
     words: int = 0
     duration_s: float | None = None
@@ -26,7 +29,9 @@ class DeliveryResult:
     hedges: int = 0
     hedge_terms: list[str] = field(default_factory=list)
     long_pauses: int = 0
+    pauses_per_min: float | None = None
     pauses: list[dict[str, float]] = field(default_factory=list)  # {at, length}
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -38,9 +43,13 @@ class DeliveryResult:
             "speaking_s",
             "estimated_duration_s",
             "filler_pct",
+            "pauses_per_min",
         ):
             if d[k] is not None:
                 d[k] = round(d[k], 2)
+        d["filler_terms"] = list(self.filler_terms)
+        d["hedge_terms"] = list(self.hedge_terms)
+        d["pauses"] = [dict(p) for p in self.pauses]
         return d
 
 
@@ -152,11 +161,12 @@ def analyse_delivery(doc: Doc, res: Resources, findings: list[Finding]) -> Deliv
             r.wpm or 0.0, pc["zero_low"], pc["ideal_low"], pc["ideal_high"], pc["zero_high"]
         )
         per_min = r.long_pauses / max(doc.duration / 60, 0.25)
+        r.pauses_per_min = per_min
         parts = [
             (_falloff(r.fillers_per_min, fcfg["per_min_good"], fcfg["per_min_bad"]), 0.3),
             (_falloff(hedge_pct, hcfg["pct_good"], hcfg["pct_bad"]), 0.15),
             (pace, 0.25),
-            (_falloff(per_min, 1.0, pcfg["per_min_bad"]), 0.15),
+            (_falloff(per_min, pcfg["per_min_good"], pcfg["per_min_bad"]), 0.15),
             (
                 _band(
                     doc.duration,
@@ -169,15 +179,10 @@ def analyse_delivery(doc: Doc, res: Resources, findings: list[Finding]) -> Deliv
             ),
         ]
     else:
-        est = r.estimated_duration_s
-        length = _band(
-            est,
-            lcfg["zero_low_s"],
-            lcfg["ideal_low_s"] * 0.6,
-            lcfg["ideal_high_s"] * 1.2,
-            lcfg["zero_high_s"] * 1.2,
-        )
-        parts.append((length, 0.15))
+        # Typed or pasted text: no pace, pauses or length to judge (issue 13 point 8).
+        r.score = None
+        r.note = str(cfg["untimed"]["note"])
+        return r
     total_w = sum(w for _, w in parts)
     r.score = max(0.0, min(100.0, 100 * sum(v * w for v, w in parts) / total_w))
     return r

@@ -68,6 +68,9 @@ class Resources:
     reasoning_cues: dict[str, regex.Pattern[str]]
     weights: dict[str, Any]
     feedback: dict[str, Any]
+    focus: dict[str, Any]
+    differently: regex.Pattern[str]
+    placeholders: frozenset[str]
     star_model: StarModel
 
 
@@ -84,6 +87,7 @@ def _load_cached(folder: Path, with_model: bool) -> Resources:
     spec = _toml(folder / "specificity.toml")
     jargon = _toml(folder / "jargon.toml")
     reasoning = _toml(folder / "reasoning.toml")
+    focus = _toml(folder / "focus.toml")
     try:
         star_cues = {
             label: [(float(w), phrase_regex(phrases)) for w, phrases in groups.items()]
@@ -110,6 +114,9 @@ def _load_cached(folder: Path, with_model: bool) -> Resources:
             reasoning_cues={k: phrase_regex(v) for k, v in reasoning["cues"].items()},
             weights=_toml(folder / "weights.toml"),
             feedback=_toml(folder / "feedback.toml"),
+            focus=focus,
+            differently=phrase_regex(focus["differently_phrases"]),
+            placeholders=frozenset(p.lower() for p in spec["placeholders"]),
             star_model=_model(folder / "star_model.json") if with_model else StarModel({}, {}),
         )
     except (KeyError, ValueError, TypeError) as e:

@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.analysis.doc import Doc, Finding
+from desktop_app.analysis.doc import Doc, Finding, FromDict
 from desktop_app.analysis.resources import Resources
-from desktop_app.analysis.text import STOPWORDS, Sentence, find_phrases, is_past_tense
+from desktop_app.analysis.text import (
+    STOPWORDS,
+    Sentence,
+    find_phrases,
+    first_person_verb,
+    is_past_tense,
+)
 from desktop_app.analysis.zipf import zipf
 
 NUMBER_WORDS = frozenset(
@@ -40,7 +46,7 @@ class Quantity:
 
 
 @dataclass
-class SpecificityResult:
+class SpecificityResult(FromDict):
     score: float = 0.0
     quantities: int = 0
     named: int = 0
@@ -164,6 +170,26 @@ def _named(doc: Doc, res: Resources) -> list[tuple[Sentence, int, int]]:
     return out
 
 
+_REPORTING = frozenset(
+    "knew thought said told realised realized felt decided promised warned guessed expected "
+    "worried hoped was were".split()
+)
+
+
+def _future_in_past(lows: list[str], a: int, phrase: str) -> bool:
+    """ "I knew I would miss the date": "would" after a past reporting verb, with no "if",
+    is the future seen from the past, not a hypothetical."""
+    if not (phrase.endswith("would") or phrase.endswith("'d")):
+        return False
+    before = lows[max(0, a - 6) : a]
+    return "if" not in before and any(w in _REPORTING for w in before)
+
+
+def _habitual_present(lows: list[str]) -> bool:
+    """ "I start by making a list": a first-person present-tense verb and no past tense."""
+    return first_person_verb(lows) == "present" and not any(is_past_tense(w) for w in lows)
+
+
 def analyse_specificity(
     doc: Doc,
     res: Resources,
@@ -183,6 +209,8 @@ def analyse_specificity(
     seen: dict[str, int] = {}
     for sent, a, b in _named(doc, res):
         toks = sent.tokens[a:b]
+        if any(doc.uncertain(t) or t.text.lower() in res.placeholders for t in toks):
+            continue  # a misheard fragment or "XYZ Ltd" is not a concrete name
         key = " ".join(t.low for t in toks)
         if key in seen:
             continue
@@ -213,11 +241,17 @@ def analyse_specificity(
         if not ok:
             continue
         n_sents += 1
-        hit = False
-        for phrase, a, b in find_phrases(s, res.hypothetical):
-            if phrase.endswith("'d") and b < len(s.tokens) and s.tokens[b].low in not_after:
-                continue
-            hit = True
+        lows = [t.low for t in s.tokens]
+        hits = [
+            (a, b) for phrase, a, b in find_phrases(s, res.hypothetical)
+            if not (phrase.endswith("'d") and b < len(lows) and lows[b] in not_after)
+            and not _future_in_past(lows, a, phrase)
+        ]
+        lesson = bool(find_phrases(s, res.lesson))
+        if not hits and not lesson and _habitual_present(lows):
+            i = next(k for k, w in enumerate(lows) if w in ("i", "we"))
+            hits.append((i, min(i + 2, len(lows))))
+        for a, b in hits:
             findings.append(
                 doc.finding(
                     "hypothetical",
@@ -225,8 +259,8 @@ def analyse_specificity(
                     "Sounds habitual or hypothetical, not one real time.",
                 )
             )
-        hyp_sents += hit
-        past_sents += any(is_past_tense(t.low) for t in s.tokens)
+        hyp_sents += bool(hits)
+        past_sents += any(is_past_tense(w) for w in lows)
     if n_sents:
         r.hypothetical_share = hyp_sents / n_sents
         r.past_share = past_sents / n_sents

@@ -4,10 +4,10 @@ assets/analysis/star_model.json) with the S -> T -> A -> R order prior; scores a
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.analysis.doc import Doc
+from desktop_app.analysis.doc import Doc, FromDict
 from desktop_app.analysis.resources import Resources
 from desktop_app.analysis.specificity import Quantity
 from desktop_app.analysis.star_features import unit_features
@@ -18,7 +18,7 @@ __all__ = ["LABELS", "STAR", "StarResult", "StarSentence", "analyse_star", "labe
 
 
 @dataclass
-class StarSentence:
+class StarSentence(FromDict):
     text: str
     label: str
     start: float | None
@@ -28,10 +28,6 @@ class StarSentence:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> StarSentence:
-        return cls(**{f.name: d[f.name] for f in fields(cls)})
 
 
 @dataclass

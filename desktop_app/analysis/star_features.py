@@ -10,25 +10,23 @@ from collections import Counter
 from desktop_app.analysis.doc import Doc
 from desktop_app.analysis.resources import Resources
 from desktop_app.analysis.specificity import Quantity
-from desktop_app.analysis.text import AUXILIARIES, STATIVE_PAST, find_phrases, is_past_tense
-
-_ADVERBS = frozenset(
-    "then also first quickly immediately personally eventually finally just actually really "
-    "still later carefully directly always usually normally generally often sometimes never "
-    "now basically even only".split()
+from desktop_app.analysis.text import (
+    STATIVE_PAST,
+    find_phrases,
+    first_person_verb,
+    is_past_tense,
 )
+
 _OTHER_PEOPLE = frozenset(
     "he she they client customer customers manager director boss owner team company clients "
     "partner supplier user users guest guests patient patients student students pupil pupils "
     "parent parents council teacher doctor nurse".split()
 )
 _INTERJECTIONS = frozenset("yes yeah sure okay ok well right um uh hmm so".split())
-_CHANGE = frozenset(
+CHANGE_VERBS = frozenset(
     "reduced increased improved decreased doubled halved tripled saved cut dropped fell grew rose "
     "went brought raised lowered shortened sped boosted climbed lifted".split()
 )
-_MODALS = frozenset("would will 'd i'd we'd could can should might must".split())
-_BASE_OK = frozenset("always usually normally generally often tend try like".split())
 
 
 def _subject(lows: list[str]) -> str:
@@ -74,25 +72,6 @@ def _verb_form(lows: list[str]) -> set[str]:
     return out
 
 
-def _first_person_verb(lows: list[str]) -> str | None:
-    """The verb after "I"/"we" (adverbs skipped): past, modal, or present (a habit)."""
-    for i, w in enumerate(lows):
-        if w not in ("i", "we"):
-            continue
-        for nxt in lows[i + 1 : i + 4]:
-            if nxt in _ADVERBS:
-                continue
-            if nxt in _MODALS:
-                return "modal"
-            if is_past_tense(nxt):
-                return "stative" if nxt in STATIVE_PAST else "past"
-            if nxt in AUXILIARIES:
-                return "aux"
-            return "present"
-        return None
-    return None
-
-
 def unit_features(
     doc: Doc, res: Resources, quantities: list[Quantity], stuffing: float
 ) -> list[list[str]]:
@@ -125,7 +104,7 @@ def unit_features(
         for form in sorted(_verb_form(lows)):
             f.append(f"verb:{form}")
             f.append(f"subjverb:{subj}_{form}")
-        fp = _first_person_verb(lows)
+        fp = first_person_verb(lows)
         if fp:
             f.append(f"fp:{lows[0] if lows[0] in ('i', 'we') else 'x'}_{fp}")
             f.append(f"fpverb:{fp}")
@@ -139,9 +118,9 @@ def unit_features(
             f.append(f"cont:{first}")
         if q_units.get(k):
             f.append("number")
-            if any(w in _CHANGE for w in lows):
+            if any(w in CHANGE_VERBS for w in lows):
                 f.append("number_change")
-        if any(w in _CHANGE for w in lows):
+        if any(w in CHANGE_VERBS for w in lows):
             f.append("change_verb")
         if find_phrases(u, res.hypothetical):
             f.append("hypothetical_phrase")

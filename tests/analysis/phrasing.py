@@ -3,11 +3,12 @@ clause-level metrics, shared by the tests, tools/train_star.py and bench/analysi
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+import tomllib
 
 from desktop_app.domain import AUDIENCES, KINDS, Question
 
@@ -57,7 +58,9 @@ def load_family(path: Path) -> list[Answer]:
             raise ValueError(f"{path.name}: [family] needs a non-empty '{key}'")
     if fam["kind"] not in KINDS or fam["audience"] not in AUDIENCES:
         raise ValueError(f"{path.name}: bad kind/audience")
-    q = Question(fam["id"], fam["question"], fam["competency"], fam["kind"], audience=fam["audience"])
+    q = Question(
+        fam["id"], fam["question"], fam["competency"], fam["kind"], audience=fam["audience"]
+    )
     out = []
     for a in data.get("answer", []):
         units = a.get("units", [])

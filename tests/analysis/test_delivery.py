@@ -54,16 +54,32 @@ def test_fast_speech_scores_lower_than_normal_pace(analyzer: Analyzer) -> None:
     assert any("words a minute" in t for t in fast.tips)
 
 
-def test_text_only_leaves_time_fields_empty_and_does_not_penalise(analyzer: Analyzer) -> None:
+def test_typed_text_is_not_judged_on_delivery(analyzer: Analyzer) -> None:
+    """Issue 13 point 8: typed text has no timing, so delivery is None (not "100") with a note,
+    and the overall score weighs only what was judged."""
     a = analyzer.analyze(STRONG)
     d = a.delivery
     assert (d.wpm, d.fillers_per_min, d.duration_s, d.long_pauses) == (None, None, None, 0)
-    assert a.scores["delivery"] >= 90
-    assert any("No word timings" in n for n in a.notes)
+    assert a.scores["delivery"] is None and d.score is None
+    assert d.note and "not judged" in d.note
+    data = a.to_dict()
+    assert data["scores"]["delivery"] is None and data["delivery"]["score"] is None
+    assert a.weights["delivery"] == 0.0
+    judged = {k: w for k, w in a.weights.items() if w}
+    expect = sum(a.scores[k] * w for k, w in judged.items()) / sum(judged.values())
+    assert a.scores["overall"] <= expect + 1e-6
 
 
-def test_filler_heavy_text_loses_delivery_points(analyzer: Analyzer) -> None:
+def test_filler_heavy_text_still_gets_a_filler_tip(analyzer: Analyzer) -> None:
     disfluent = STRONG.replace(", ", ", um, like, ").replace(". ", ". Uh, you know, ")
     a = analyzer.analyze(disfluent)
-    assert a.scores["delivery"] < analyzer.analyze(STRONG).scores["delivery"] - 20
+    assert a.scores["delivery"] is None
+    assert a.delivery.fillers > 10
+    assert any("filler" in t for t in a.tips)
+
+
+def test_filler_heavy_speech_loses_delivery_points(analyzer: Analyzer) -> None:
+    disfluent = STRONG.replace(", ", ", um, like, ").replace(". ", ". Uh, you know, ")
+    a = analyzer.analyze(timed_transcript(disfluent))
+    assert a.scores["delivery"] < analyzer.analyze(timed_transcript(STRONG)).scores["delivery"] - 20
     assert any("filler" in t for t in a.tips)

@@ -24,6 +24,7 @@ import pytest
 
 from desktop_app.analysis import Analyzer
 from desktop_app.domain import AUDIENCES, KINDS, Question
+from tests.analysis.samples import timed_transcript
 
 try:
     import tomllib
@@ -279,13 +280,16 @@ def summary(ev: Evaluation) -> tuple[str, dict[str, Any]]:
 
 
 def evaluate(families: list[Family], out_dir: Path) -> Evaluation:
-    """Analyse every variant, align predicted to gold sentences, and save a JSON summary."""
+    """Analyse every variant, align predicted to gold sentences, and save a JSON summary.
+
+    Each answer is analysed as speech: a transcript with evenly spaced word times at 150 wpm
+    (delivery is not judged for typed text, and these are spoken answers)."""
     analyzer = Analyzer()
     scores, gold, pred, problems = {}, {}, {}, []
     for fam in families:
         for vname, variant in fam.variants.items():
             text, spans = variant.build()
-            analysis = analyzer.analyze(text, fam.question)
+            analysis = analyzer.analyze(timed_transcript(text), fam.question)
             key = (fam.id, vname)
             got = getattr(analysis, "text", text)
             if got != text:
@@ -297,7 +301,7 @@ def evaluate(families: list[Family], out_dir: Path) -> Evaluation:
             missing = [k for k in SCORE_KEYS if k not in analysis.scores]
             if missing:
                 problems.append(f"{fam.id}/{vname}: scores missing {missing}")
-            scores[key] = {k: float(v) for k, v in analysis.scores.items()}
+            scores[key] = {k: float(v) for k, v in analysis.scores.items() if v is not None}
             gold[key] = list(variant.labels)
             pred[key] = align(spans, sents)
     ev = Evaluation(families, scores, gold, pred, problems)
