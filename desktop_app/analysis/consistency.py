@@ -82,7 +82,8 @@ _RULES: dict[str, Callable[[Parts], bool]] = {
     "jargon": lambda p: len(p.jargon.unfamiliar) >= 3,
     "fast": lambda p: p.delivery.wpm is not None and p.delivery.wpm > _pace(p)[1],
     "slow": lambda p: p.delivery.wpm is not None and p.delivery.wpm < _pace(p)[0],
-    "too_short": lambda p: p.doc.n_words < p.min_words,
+    "too_short": lambda p: p.doc.n_words < p.min_words and not all(p.has(x) for x in "SAR"),
+    "too_short_complete": lambda p: p.doc.n_words < p.min_words,
     # strengths: only what is really there
     "measured_result": lambda p: p.result_has_number(),
     "clear_structure": lambda p: all(p.has(x) for x in "STAR") and p.star.order_ok,
@@ -90,6 +91,7 @@ _RULES: dict[str, Callable[[Parts], bool]] = {
     "ownership": lambda p: (p.spec.i_ratio or 0.0) >= 0.6 and p.spec.i_count >= 2,
     "stretch_lesson": lambda p: not p.said_lesson(),
     "stretch_tradeoff": lambda p: not p.reasoning.tradeoff,
+    "stretch_number": lambda p: not any(q.kind != "date" for q in p.quantities),
 }
 
 

@@ -18,6 +18,16 @@ Found = dict[str, tuple[float, dict[str, Any]]]
 _PART_NAMES = {"S": "the situation", "T": "your goal", "A": "what you did", "R": "what came of it"}
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _missing_parts(p: Parts) -> str:
+    """The STAR parts an answer lacks, in words ("the situation and what came of it")."""
+    names = [name for lab, name in _PART_NAMES.items() if lab != "T" and not p.has(lab)]
+    return _and(names) if names else ""
+
+
 def _examples(items: list[str], n: int = 3) -> str:
     seen: list[str] = []
     for x in items:
@@ -34,10 +44,8 @@ def _duration(seconds: float) -> str:
 def _star_lacks(p: Parts, out: Found) -> None:
     st, words = p.star, p.doc.n_words
     short = words < p.min_words or len(p.labels) <= 2
-    if short:
-        missing = [name for lab, name in _PART_NAMES.items() if lab != "T" and not p.has(lab)]
-        if missing and words >= 8:
-            out["short_structure"] = (1.0, {"missing": " and ".join(missing)})
+    if len(p.labels) <= 2 and words >= p.min_words and _missing_parts(p):
+        out["short_structure"] = (1.0, {"missing": _missing_parts(p)})
     if not st.present["A"]:
         out["no_action"] = (1.0, {})
     if not st.present["R"]:
@@ -98,7 +106,10 @@ def lacks(p: Parts) -> Found:
     if words >= 8 and (st.stuffing > 0.3 or st.coherence < 0.5):
         out["stuffing"] = (1.0, {})
     if words < p.min_words:
-        out["too_short"] = (1.0, {"words": words})
+        missing = _missing_parts(p)
+        narrow = p.focus is not None and not p.focus.full_star
+        key = "too_short" if missing and not narrow else "too_short_complete"
+        out[key] = (1.0, {"words": words, "missing": missing})
     m = sum(p.doc.coherent)
     hyp_ok = p.focus is not None and p.res.focus[p.focus.kind].get("hypothetical_ok", False)
     if sp.hypothetical and not hyp_ok:
@@ -138,7 +149,8 @@ def _strengths(p: Parts) -> list[tuple[str, dict[str, Any]]]:
     if p.focus is not None and not p.focus.missing:
         out.append(("focused", {"label": p.focus.label}))
     if p.result_has_number():
-        q = next(q for q in p.quantities if p.labels[q.sent] == "R" and q.kind != "date")
+        rq = [q for q in p.quantities if p.labels[q.sent] == "R" and q.kind != "date"]
+        q = max(rq, key=lambda q: (q.kind in ("percent", "money"), q.b - q.a, -q.sent))
         toks = p.doc.units[q.sent].tokens[q.a : q.b]
         example = p.doc.text[toks[0].char_start : toks[-1].char_end]
         out.append(("measured_result", {"example": example}))
@@ -159,6 +171,8 @@ def _stretches(p: Parts) -> list[str]:
     dl = p.delivery
     if (dl.duration_s or dl.estimated_duration_s) > 150:
         out.insert(0, "stretch_shorter")
+    if not any(q.kind != "date" for q in p.quantities):
+        out.insert(0, "stretch_number")
     return [*out, "stretch_follow_up"]
 
 
@@ -181,10 +195,10 @@ def choose_tips(res: Resources, p: Parts, found: Found) -> list[tuple[str, str]]
         (k for k in found if k in tips_cfg),
         key=lambda k: (-float(tips_cfg[k]["priority"]) * found[k][0], k),
     )
-    if "stuffing" in found or "too_short" in found:
+    if "stuffing" in found or "too_short" in found or "too_short_complete" in found:
         ranked = [k for k in ranked if k not in ("no_task", "no_lesson", "thin_action",
                                                  "no_situation")]
-    if "short_structure" in found:
+    if {"short_structure", "too_short"} & set(found):
         ranked = [k for k in ranked if k not in ("no_action", "no_result", "result_no_number")]
     out = [(k, _fill(str(tips_cfg[k]["text"]), found[k][1])) for k in ranked if consistent(k, p)]
     out = out[:3]
@@ -194,13 +208,13 @@ def choose_tips(res: Resources, p: Parts, found: Found) -> list[tuple[str, str]]
                 break
             if consistent(key, p):
                 out.append((key, _fill(str(cfg["strengths"][key]["text"]), values)))
+        # Stretch goals fill what is left (one for a strong answer; more for a short one).
         for key in _stretches(p):
             if len(out) >= 3:
                 break
             name = key[len("stretch_"):]
             if consistent(key, p) and not any(k == name for k, _ in out):
                 out.append((key, str(cfg["stretch"][name]["text"])))
-                break
     return out
 
 

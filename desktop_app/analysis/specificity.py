@@ -96,6 +96,17 @@ def _kind(lows: list[str]) -> str:
     return "number"
 
 
+_DIGIT_WORDS = frozenset("one two three four five six seven eight nine".split())
+
+
+def _number_word(low: str) -> bool:
+    """ "forty", "twenty-six", "ninety-five": a spelled-out number (not "one" alone)."""
+    if low in NUMBER_WORDS:
+        return True
+    parts = low.split("-")
+    return len(parts) == 2 and parts[0] in NUMBER_WORDS and parts[1] in _DIGIT_WORDS
+
+
 def sentence_quantities(sent: Sentence) -> list[Quantity]:
     """Numbers (digits or words, with a following unit), money, percentages, dates."""
     toks = sent.tokens
@@ -106,13 +117,13 @@ def sentence_quantities(sent: Sentence) -> list[Quantity]:
         low = t.low
         if (
             t.is_number
-            or low in NUMBER_WORDS
+            or _number_word(low)
             or (low == "one" and i + 1 < len(toks) and toks[i + 1].low in UNITS)
         ):
             j = i + 1
             while j < len(toks) and (
                 toks[j].is_number
-                or toks[j].low in NUMBER_WORDS
+                or _number_word(toks[j].low)
                 or toks[j].low in {"and", "a", "point"}
                 and j + 1 < len(toks)
                 and (toks[j + 1].low in NUMBER_WORDS or toks[j + 1].is_number)
