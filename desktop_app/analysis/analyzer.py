@@ -23,6 +23,7 @@ from desktop_app.analysis.specificity import (
     sentence_quantities,
 )
 from desktop_app.analysis.star import StarResult, analyse_star, label_units
+from desktop_app.analysis.text import find_phrases
 from desktop_app.analysis.zipf import warm_up
 from desktop_app.domain import Question, Transcript
 from desktop_app.paths import assets_dir
@@ -152,7 +153,7 @@ class Analyzer:
         min_words = self.min_words_follow_up if narrow else self.min_words
 
         content_factor = min(1.0, doc.n_words / min_words) if min_words else 1.0
-        claims = claim_list(doc, star, quantities)
+        claims = claim_list(doc, res, quantities)
         # Keyword stuffing or a bare list of claims cannot earn specificity or reasoning credit.
         guard = content_factor * (1 - 0.8 * star.stuffing) * (0.3 + 0.7 * star.coherence)
         guard *= 1 - 0.7 * claims
@@ -208,11 +209,18 @@ class Analyzer:
         )
 
 
-def claim_list(doc: Doc, star: StarResult, quantities: list[Quantity]) -> float:
+_CONTEXT_LEXICONS = ("setting", "problem", "takeover", "want_need", "self_goal",
+                     "role_copula", "assigned")
+
+
+def claim_list(doc: Doc, res: Resources, quantities: list[Quantity]) -> float:
     """0..1: a list of boasts ("I cut churn 80 %, tripled revenue, hired 15 people…") with no
-    situation or goal around them: many numbers packed into few words and no story."""
-    if star.present["S"] or star.present["T"] or doc.n_words == 0:
-        return 0.0
+    setting, problem or goal around them: many numbers packed into few words and no story."""
     n = sum(1 for q in quantities if q.kind != "date")
+    if n < 3 or doc.n_words == 0:
+        return 0.0
+    lex = [res.star_lexicon[k] for k in _CONTEXT_LEXICONS if k in res.star_lexicon]
+    if any(find_phrases(u, p) for u in doc.units for p in lex):
+        return 0.0
     density = n / max(doc.n_words / 10, 1.0)
-    return 0.0 if n < 3 else min(1.0, max(0.0, density - 0.8) / 0.8)
+    return min(1.0, max(0.0, density - 0.8) / 0.8)

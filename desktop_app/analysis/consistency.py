@@ -39,9 +39,8 @@ class Parts:
         return [f.text.lower() for f in self.findings if f.kind == "vague"]
 
     def has(self, label: str) -> bool:
-        """Is there a coherent unit with this label?"""
-        return any(lab == label and ok for lab, ok in zip(self.labels, self.doc.unit_coherent,
-                                                            strict=False))
+        """Is there a unit with this label (coloured as that part in the transcript)?"""
+        return label in self.labels
 
     def result_has_number(self) -> bool:
         return any(lab == "R" and measured(self.quantities, i) for i, lab in enumerate(self.labels))
@@ -55,8 +54,10 @@ class Parts:
             words[lab] += len(u.tokens)
         return words[label] / max(sum(words.values()), 1)
 
-    def count(self, label: str) -> int:
-        return sum(1 for lab in self.labels if lab == label)
+    def sentences(self, label: str) -> int:
+        """How many sentences hold a unit with this label."""
+        return len({si for si, lab in zip(self.doc.unit_sentence, self.labels, strict=False)
+                    if lab == label})
 
 
 def _pace(p: Parts) -> tuple[float, float]:
@@ -72,7 +73,8 @@ _RULES: dict[str, Callable[[Parts], bool]] = {
     "no_situation": lambda p: not p.has("S"),
     "result_no_number": lambda p: p.has("R") and not p.result_has_number(),
     "no_lesson": lambda p: not p.said_lesson(),
-    "long_situation": lambda p: p.count("S") >= 3
+    # "cut it to two sentences" needs a Situation of three sentences or more
+    "long_situation": lambda p: p.sentences("S") >= 3
     and p.share("S") > float(p.res.star["balance"]["long_situation"]),
     "thin_action": lambda p: p.has("A") and len(p.labels) >= 4
     and p.share("A") < float(p.res.star["balance"]["thin_action"]),

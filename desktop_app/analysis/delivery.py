@@ -35,8 +35,9 @@ class DeliveryResult(FromDict):
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
+        if d["score"] is not None:
+            d["score"] = round(d["score"], 1)
         for k in (
-            "score",
             "wpm",
             "fillers_per_min",
             "duration_s",

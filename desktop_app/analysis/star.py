@@ -144,12 +144,12 @@ def analyse_star(
                 end,
             )
         )
-    for u, lab, ok in zip(units, labels, coherent, strict=False):
+    for u, lab in zip(units, labels, strict=False):
         words[lab] += len(u.tokens)
         if u.start is not None and u.end is not None:
             secs[lab] += max(0.0, u.end - u.start)
-        if lab in STAR and ok:
-            r.present[lab] = True
+        if lab in STAR:
+            r.present[lab] = True  # what is coloured in the transcript is what counts as there
     r.balance = _shares({lab: float(words[lab]) for lab in LABELS})
     if doc.has_timing:
         r.balance_seconds = _shares({lab: secs[lab] for lab in LABELS})

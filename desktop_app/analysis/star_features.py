@@ -72,6 +72,21 @@ def _verb_form(lows: list[str]) -> set[str]:
     return out
 
 
+_SUBORDINATORS = frozenset("when while after before as once since until because if".split())
+
+
+def main_clause(doc: Doc, tokens: list) -> tuple[str, int]:
+    """ "When I took over the team, the queue had 400 tickets": the subordinator ("when") and
+    where the main clause starts (after the first comma), or ("", 0) when the unit opens with
+    its main clause. Subject and verb features are read from the main clause only."""
+    if len(tokens) < 4 or tokens[0].low not in _SUBORDINATORS:
+        return "", 0
+    for i in range(1, len(tokens) - 1):
+        if "," in doc.text[tokens[i - 1].char_end : tokens[i].char_start]:
+            return tokens[0].low, i
+    return "", 0
+
+
 def unit_features(
     doc: Doc, res: Resources, quantities: list[Quantity], stuffing: float
 ) -> list[list[str]]:
@@ -84,12 +99,18 @@ def unit_features(
     coherent = doc.unit_coherent
     out: list[list[str]] = []
     for k, u in enumerate(units):
-        lows = [t.low for t in u.tokens]
+        all_lows = [t.low for t in u.tokens]
+        lead, start = main_clause(doc, u.tokens)
+        lows = all_lows[start:]
         f = ["bias"]
+        if lead:
+            f.append(f"lead:{lead}")
         for lab, groups in res.star_cues.items():
             for weight, pattern in groups:
                 hits = 0
-                for phrase, _a, _b in find_phrases(u, pattern):
+                for phrase, a, _b in find_phrases(u, pattern):
+                    if a < start:
+                        continue  # a cue inside the leading "when I…" clause
                     seen[phrase] += 1
                     hits += seen[phrase] <= max_rep
                 if hits:
@@ -108,10 +129,10 @@ def unit_features(
         if fp:
             f.append(f"fp:{lows[0] if lows[0] in ('i', 'we') else 'x'}_{fp}")
             f.append(f"fpverb:{fp}")
-        first = lows[0] if lows else ""
+        first = all_lows[0] if all_lows else ""
         f.append(f"w0:{first}")
-        if len(lows) > 1:
-            f.append(f"w01:{first}_{lows[1]}")
+        if len(all_lows) > 1:
+            f.append(f"w01:{first}_{all_lows[1]}")
         cont = k > 0 and doc.unit_sentence[k] == doc.unit_sentence[k - 1]
         if cont:
             f.append("continuation")
@@ -137,9 +158,9 @@ def unit_features(
         f.append(f"pos:q{min(3, int(pos * 4))}")
         if n <= 3:
             f.append("short_answer")
-        if lows and first in _INTERJECTIONS and len(lows) <= 8 and (k in (0, n - 1)):
+        if all_lows and first in _INTERJECTIONS and len(all_lows) <= 8 and (k in (0, n - 1)):
             f.append("edge_interjection")
-        ln = len(lows)
+        ln = len(all_lows)
         f.append("len:1-4" if ln <= 4 else "len:5-9" if ln <= 9 else "len:10+")
         out.append(f)
     return out
