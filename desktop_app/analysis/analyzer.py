@@ -187,7 +187,7 @@ class Analyzer:
 
         findings.sort(key=lambda f: (f.char_start, f.char_end, f.kind))
         parts = Parts(res, doc, labels, quantities, star, spec, jargon, delivery, reasoning,
-                      focus, min_words, findings)
+                      focus, min_words, findings, claims)
         found = lacks(parts)
         tips = choose_tips(res, parts, found)
         return Analysis(
@@ -216,7 +216,7 @@ _CONTEXT_LEXICONS = ("setting", "problem", "takeover", "want_need", "self_goal",
 def claim_list(doc: Doc, res: Resources, quantities: list[Quantity]) -> float:
     """0..1: a list of boasts ("I cut churn 80 %, tripled revenue, hired 15 people…") with no
     setting, problem or goal around them: many numbers packed into few words and no story."""
-    n = sum(1 for q in quantities if q.kind != "date")
+    n = sum(1 for q in quantities if q.kind not in ("date", "duration"))
     if n < 3 or doc.n_words == 0:
         return 0.0
     lex = [res.star_lexicon[k] for k in _CONTEXT_LEXICONS if k in res.star_lexicon]

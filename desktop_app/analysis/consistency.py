@@ -34,6 +34,7 @@ class Parts:
     focus: FocusResult | None
     min_words: int
     findings: list[Finding]
+    claims: float = 0.0  # analyzer.claim_list: a list of boasts with no story (0..1)
 
     def vague_terms(self) -> list[str]:
         return [f.text.lower() for f in self.findings if f.kind == "vague"]

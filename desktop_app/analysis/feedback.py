@@ -105,6 +105,8 @@ def lacks(p: Parts) -> Found:
     st, sp, jg = p.star, p.spec, p.jargon
     if words >= 8 and (st.stuffing > 0.3 or st.coherence < 0.5):
         out["stuffing"] = (1.0, {})
+    elif p.claims > 0.5:
+        out["claim_list"] = (1.0, {})
     if words < p.min_words:
         missing = _missing_parts(p)
         narrow = p.focus is not None and not p.focus.full_star
@@ -132,7 +134,8 @@ def lacks(p: Parts) -> Found:
         )
     if jg.acronyms:
         out["acronyms"] = (
-            min(1.5, 0.6 + 0.2 * len(jg.acronyms)), {"examples": ", ".join(jg.acronyms[:3])}
+            min(1.5, 0.6 + 0.2 * len(jg.acronyms)),
+            {"examples": _and(jg.acronyms[:3]), "them": "it" if len(jg.acronyms) == 1 else "them"},
         )
     if jg.buzzwords:
         out["buzzwords"] = (
@@ -195,14 +198,14 @@ def choose_tips(res: Resources, p: Parts, found: Found) -> list[tuple[str, str]]
         (k for k in found if k in tips_cfg),
         key=lambda k: (-float(tips_cfg[k]["priority"]) * found[k][0], k),
     )
-    if "stuffing" in found or "too_short" in found or "too_short_complete" in found:
+    if {"stuffing", "claim_list", "too_short", "too_short_complete"} & set(found):
         ranked = [k for k in ranked if k not in ("no_task", "no_lesson", "thin_action",
                                                  "no_situation")]
     if {"short_structure", "too_short"} & set(found):
         ranked = [k for k in ranked if k not in ("no_action", "no_result", "result_no_number")]
     out = [(k, _fill(str(tips_cfg[k]["text"]), found[k][1])) for k in ranked if consistent(k, p)]
     out = out[:3]
-    if len(out) < 3 and "stuffing" not in found:
+    if len(out) < 3 and not {"stuffing", "claim_list"} & set(found):
         for key, values in _strengths(p):
             if len(out) >= 3:
                 break
