@@ -113,7 +113,7 @@ def lacks(p: Parts) -> Found:
         key = "too_short" if missing and not narrow else "too_short_complete"
         out[key] = (1.0, {"words": words, "missing": missing})
     m = sum(p.doc.coherent)
-    hyp_ok = p.focus is not None and p.res.focus[p.focus.kind].get("hypothetical_ok", False)
+    hyp_ok = p.focus is not None and p.focus.hypothetical_ok
     if sp.hypothetical and not hyp_ok:
         out["hypothetical"] = (1.0, {"n": max(1, round(sp.hypothetical_share * m)), "m": m})
     if p.focus is not None and not p.focus.full_star:

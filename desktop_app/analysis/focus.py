@@ -34,6 +34,7 @@ class FocusResult(FromDict):
     needs: dict[str, bool] = field(default_factory=dict)
     score: float = 0.0
     full_star: bool = False
+    hypothetical_ok: bool = False  # the follow-up asks what they would do, or for a lesson
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -46,16 +47,21 @@ class FocusResult(FromDict):
         return [k for k, ok in self.needs.items() if not ok]
 
 
+def _norm(text: str) -> str:
+    return " " + " ".join(normalise(w) for w in text.replace("’", "'").split()) + " "
+
+
+def _has(low: str, cues: list[str]) -> bool:
+    return any(_norm(c) in low for c in cues)
+
+
 def classify(res: Resources, prompt: str) -> str:
     """The focus key of a follow-up prompt (first matching cue in focus.toml's order)."""
     cfg = res.focus
-    low = " ".join(normalise(w) for w in prompt.replace("’", "'").split())
-    low = " " + low + " "
+    low = _norm(prompt)
     for key in cfg["order"]:
-        for cue in cfg[key].get("cues", []):
-            c = " " + " ".join(normalise(w) for w in cue.split()) + " "
-            if c in low:
-                return str(key)
+        if _has(low, cfg[key].get("cues", [])):
+            return str(key)
     return "general"
 
 
@@ -87,12 +93,19 @@ def judge(
         if need in checks:
             needs[need] = checks[need]
         elif need == "R":
-            # The outcome may be told as the answer's only part: a measured change counts too.
-            needs[need] = star.present["R"] or numbers and any(w in CHANGE_VERBS for w in lows)
+            # The outcome may be told as the answer's only part: a measured change or an
+            # outcome phrase ("it went well", "in the end") counts too.
+            outcome = res.star_lexicon.get("outcome")
+            needs[need] = (star.present["R"] or numbers and any(w in CHANGE_VERBS for w in lows)
+                           or outcome is not None and any(find_phrases(u, outcome)
+                                                          for u in doc.units))
         else:
             needs[need] = bool(star.present.get(need))
     share = float(res.focus["score"]["need_share"])
     met = sum(needs.values()) / max(len(needs), 1)
     detail = min(1.0, (spec.quantities + spec.named) / 2)
     score = 100 * (share * met + (1 - share) * detail) * max(star.coherence, 0.3)
-    return FocusResult(kind, str(cfg["label"]), prompt, needs, score, bool(cfg.get("full_star")))
+    hyp_ok = bool(cfg.get("hypothetical_ok")) or _has(_norm(prompt),
+                                                       res.focus["hypothetical_prompts"])
+    return FocusResult(kind, str(cfg["label"]), prompt, needs, score,
+                       bool(cfg.get("full_star")), hyp_ok)
