@@ -46,8 +46,8 @@ class Answer:
         return {lab: lab in self.labels for lab in STAR}
 
 
-def load_family(path: Path) -> list[Answer]:
-    """One family file's answers; ValueError names the file and the problem."""
+def read_family(path: Path) -> tuple[dict[str, Any], Question]:
+    """A family file's TOML and its [family] header as a Question (both fixture formats)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -57,10 +57,17 @@ def load_family(path: Path) -> list[Answer]:
         if not isinstance(fam.get(key), str) or not fam[key].strip():
             raise ValueError(f"{path.name}: [family] needs a non-empty '{key}'")
     if fam["kind"] not in KINDS or fam["audience"] not in AUDIENCES:
-        raise ValueError(f"{path.name}: bad kind/audience")
+        raise ValueError(f"{path.name}: bad kind/audience {fam['kind']!r}/{fam['audience']!r}")
     q = Question(
         fam["id"], fam["question"], fam["competency"], fam["kind"], audience=fam["audience"]
     )
+    return data, q
+
+
+def load_family(path: Path) -> list[Answer]:
+    """One family file's answers; ValueError names the file and the problem."""
+    data, q = read_family(path)
+    fam = data["family"]
     out = []
     for a in data.get("answer", []):
         units = a.get("units", [])
@@ -102,15 +109,17 @@ def align(spans: Iterable[tuple[int, int]], predicted: Iterable[_Unit]) -> list[
     return out
 
 
-def prf(gold: list[str], pred: list[str]) -> dict[str, dict[str, float]]:
+def prf(
+    gold: list[str], pred: list[str], labels: tuple[str, ...] = LABELS
+) -> dict[str, dict[str, float]]:
     table = {}
-    for lab in LABELS:
+    for lab in labels:
         tp = sum(g == lab == p for g, p in zip(gold, pred, strict=True))
         n_pred, n_gold = pred.count(lab), gold.count(lab)
         p = tp / n_pred if n_pred else 0.0
         r = tp / n_gold if n_gold else 0.0
         table[lab] = {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-                      "support": n_gold}
+                      "support": n_gold, "predicted": n_pred}
     return table
 
 
