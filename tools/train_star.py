@@ -38,6 +38,7 @@ from tests.analysis.test_evaluation import load_corpus  # noqa: E402
 ASSETS = ROOT / "assets" / "analysis"
 MODEL_PATH = ASSETS / "star_model.json"
 EPOCHS = 4
+RUNS = 9
 FEATURE_GROUPS = {
     "syntax": ("subj:", "verb:", "subjverb:", "fp:", "fpverb:"),
     "lexicon": ("lex:",),
@@ -98,7 +99,26 @@ def _drop(feats: list[list[str]], drop: tuple[str, ...]) -> list[list[str]]:
 
 
 def train(examples: list[Example], prior: dict[str, dict[str, float]], epochs: int = EPOCHS,
-          drop: tuple[str, ...] = ()) -> StarModel:
+          drop: tuple[str, ...] = (), runs: int = RUNS) -> StarModel:
+    """The mean of ``runs`` averaged perceptrons, each seeing the examples in its own fixed
+    order: a perceptron depends on the order it sees examples in, and the mean removes most of
+    that variance (still deterministic)."""
+    models = [_train_one(examples, prior, epochs, drop, salt) for salt in range(runs)]
+    feats = sorted({f for m in models for f in m.weights})
+    weights = {}
+    for f in feats:
+        row = {lab: round(sum(m.weights.get(f, {}).get(lab, 0.0) for m in models) / runs, 4)
+               for lab in LABELS}
+        row = {k: v for k, v in row.items() if v}
+        if row:
+            weights[f] = row
+    trans = {s: {lab: round(sum(m.transitions[s][lab] for m in models) / runs, 4)
+                 for lab in LABELS} for s in sorted(prior)}
+    return StarModel(weights, trans)
+
+
+def _train_one(examples: list[Example], prior: dict[str, dict[str, float]], epochs: int,
+               drop: tuple[str, ...], salt: int) -> StarModel:
     """Averaged structured perceptron (lazy averaging: avg = w - u / c)."""
     w: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(LABELS, 0.0))
     u: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(LABELS, 0.0))
@@ -107,7 +127,7 @@ def train(examples: list[Example], prior: dict[str, dict[str, float]], epochs: i
     c = 1
     data = [(ex, _drop(ex.feats, drop)) for ex in examples]
     for epoch in range(epochs):
-        order = sorted(data, key=lambda d: zlib.crc32(f"{d[0].id}:{epoch}".encode()))
+        order = sorted(data, key=lambda d: zlib.crc32(f"{d[0].id}:{epoch}:{salt}".encode()))
         for ex, feats in order:
             model = StarModel(w, t)
             pred = model.decode(feats)
@@ -164,6 +184,7 @@ def to_json(model: StarModel) -> str:
     data = {
         "about": "STAR labeller weights; written by tools/train_star.py, do not edit by hand",
         "epochs": EPOCHS,
+        "runs": RUNS,
         "transitions": model.transitions,
         "weights": model.weights,
     }

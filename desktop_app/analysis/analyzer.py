@@ -162,7 +162,7 @@ class Analyzer:
             "star": None if narrow else star.score * content_factor,
             "specificity": spec.score * guard,
             "jargon": jargon.score if doc.n_words else 0.0,
-            "delivery": delivery.score if doc.n_words else 0.0,
+            "delivery": delivery.score,  # None for typed text (and for an empty answer)
             "reasoning": reasoning.score * guard if reasoning.weighted else None,
         }
         if narrow and focus is not None:

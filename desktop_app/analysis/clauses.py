@@ -2,8 +2,9 @@
 to 95 %") is cut where a new clause starts, so each part can get its own label.
 
 Cuts are made only where a clause plainly starts: after a comma, semicolon or dash before a
-connective ("which", "so", "and she…"), or, in unpunctuated speech, before a connective followed
-by a subject ("so I…", "and the client…", "which meant…"). Both sides keep at least
+connective ("which", "so", "and she…"), at the comma closing a leading "When …," clause, or, in
+unpunctuated speech, before a connective followed by a subject ("so I…", "and the client…",
+"which meant…"). Both sides keep at least
 ``min_words`` words. The STAR labeller then labels units; neighbouring units of one sentence that
 get the same label are merged again for display (star.py)."""
 
@@ -22,6 +23,9 @@ _SPOKEN_CONNECTIVES = frozenset("so and but then which".split())
 _SUBJECTS = frozenset("i we she he they it you".split())
 _DETERMINERS = frozenset("the our my his her their this that every all".split())
 _NEVER_AFTER = frozenset("of to a an the in on at for with by from into and or".split())
+# A sentence opening with one of these carries a leading clause ("When the queue hit 400, I…"):
+# the first comma after it is a clause boundary.
+_LEADING = frozenset("when while after before once since until because as".split())
 
 
 def _gap(text: str, a: Token, b: Token) -> str:
@@ -56,6 +60,7 @@ def clause_cuts(text: str, sent: Sentence, min_words: int = 3) -> list[int]:
     n = len(toks)
     cuts: list[int] = []
     last = 0
+    leading = n > 0 and toks[0].low in _LEADING
     for i in range(1, n):
         if i - last < min_words or n - i < min_words:
             continue
@@ -66,6 +71,8 @@ def clause_cuts(text: str, sent: Sentence, min_words: int = 3) -> list[int]:
             continue
         if punct and ";" in gap:
             ok = True
+        elif punct and leading and not cuts and "," in gap:
+            ok = True  # the end of a leading "When …," clause
         elif punct and cur.low in _AFTER_PUNCT:
             ok = cur.low in ("which", "meaning", "resulting", "leading") or _starts_clause(
                 toks, i, n

@@ -101,8 +101,15 @@ def unit_features(
     for k, u in enumerate(units):
         all_lows = [t.low for t in u.tokens]
         lead, start = main_clause(doc, u.tokens)
+        cut_after = k + 1 < n and doc.unit_sentence[k + 1] == doc.unit_sentence[k]
+        if not lead and all_lows and all_lows[0] in _SUBORDINATORS and cut_after:
+            # "When our kitchen lost power," | "I moved…": the unit is only the leading clause
+            lead, start = all_lows[0], len(all_lows)
+            f0 = ["lead_only"]
+        else:
+            f0 = []
         lows = all_lows[start:]
-        f = ["bias"]
+        f = ["bias", *f0]
         if lead:
             f.append(f"lead:{lead}")
         for lab, groups in res.star_cues.items():
