@@ -22,11 +22,12 @@ from desktop_app.domain import Transcript
 
 
 class FromDict:
-    """``from_dict`` for a result dataclass whose ``to_dict`` keeps every field under its name."""
+    """``from_dict`` for a result dataclass whose ``to_dict`` keeps every field under its name.
+    A field missing from ``d`` (an analysis stored by an older version) takes its default."""
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Any:
-        return cls(**{f.name: d[f.name] for f in fields(cls)})  # type: ignore[arg-type]
+        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,16 @@ def test_one_number_per_score_and_lossless_round_trip(analyses, analyzer) -> Non
         assert back.to_dict() == d
 
 
+def test_an_analysis_stored_by_version_1_still_loads(analyzer: Analyzer) -> None:
+    d = analyzer.analyze(timed_transcript(STRONG)).to_dict()
+    old = {k: v for k, v in d.items() if k not in ("tip_ids", "focus")} | {"version": 1}
+    old["delivery"] = {k: v for k, v in d["delivery"].items()
+                       if k not in ("note", "parts", "pauses_per_min")}
+    back = Analysis.from_dict(old)
+    assert back.tip_ids == [] and back.focus is None and back.delivery.parts == {}
+    assert back.scores == d["scores"] and back.star.to_dict() == d["star"]
+
+
 def test_issue_11_patterns_are_labelled_as_a_reader_would(analyzer: Analyzer) -> None:
     """Each pattern from the issue, in sentences of our own (none from the held-out set)."""
 
