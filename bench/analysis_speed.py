@@ -1,6 +1,10 @@
 """Benchmark: analyse one 3-minute answer (~450 words) and compare with tokenising alone.
 
-Run: python bench/analysis_speed.py  (last line: words=... analyse_ms=... baseline_ms=... ratio=...)
+Also times the STAR labeller on its own (clause units, features, Viterbi over the learned
+weights), the part issue 11 budgets at <= 50 ms for a 3-minute answer.
+
+Run: python bench/analysis_speed.py
+(last line: words=... analyse_ms=... label_ms=... baseline_ms=... ratio=...)
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from desktop_app.analysis import Analyzer  # noqa: E402
+from desktop_app.analysis.doc import build_doc  # noqa: E402
+from desktop_app.analysis.specificity import sentence_quantities  # noqa: E402
+from desktop_app.analysis.star import label_units  # noqa: E402
 from desktop_app.analysis.text import split_sentences, tokenize  # noqa: E402
 from desktop_app.domain import Segment, Transcript, Word  # noqa: E402
 
@@ -56,9 +63,17 @@ def main(runs: int = 30) -> None:
     analyzer.analyze(transcript)  # warm caches (wordfreq lookups)
     analyse = _median_ms(lambda: analyzer.analyze(transcript), runs)
     baseline = _median_ms(lambda: split_sentences(transcript.text, tokenize(transcript.text)), runs)
+    res = analyzer.resources
+
+    def label() -> None:
+        doc = build_doc(transcript, res.meta_words)
+        quantities = [q for u in doc.units for q in sentence_quantities(u)]
+        label_units(doc, res, res.star_model, quantities)
+
+    label_ms = _median_ms(label, runs)
     n = len(transcript.text.split())
     print(
-        f"words={n} analyse_ms={analyse:.2f} baseline_ms={baseline:.2f} "
+        f"words={n} analyse_ms={analyse:.2f} label_ms={label_ms:.2f} baseline_ms={baseline:.2f} "
         f"ratio={analyse / baseline:.1f}"
     )
 

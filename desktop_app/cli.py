@@ -3,7 +3,7 @@
     rehearse [--data-dir DIR]                      open the app
     rehearse questions [--json] [--competency C]   list the question bank
     rehearse transcribe AUDIO [--model NAME] [--json]
-    rehearse score [--question ID] [--model NAME] [--json] INPUT...
+    rehearse score [--question ID] [--follow-up TEXT] [--model NAME] [--json] INPUT...
     rehearse models list | download NAME | import PATH
     rehearse history [--json] [--limit N]
 """
@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("score", help="score answers (audio files or .txt transcripts)")
     s.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
     s.add_argument("--question", help="question id (sets kind and audience)")
+    s.add_argument(
+        "--follow-up", metavar="TEXT",
+        help="the follow-up question these inputs answer (judged on what it asked)",
+    )
     s.add_argument("--model", help="model for audio inputs")
     s.add_argument(
         "--json", action="store_true", help="print one JSON object per input (JSON Lines)"
@@ -184,7 +188,7 @@ def cmd_score(args: argparse.Namespace, paths: AppPaths) -> int:
             if args.json:
                 print(json.dumps({"input": str(path), "error": str(exc)}), flush=True)
             continue
-        analysis = analyzer.analyze(transcript, question)
+        analysis = analyzer.analyze(transcript, question, follow_up=args.follow_up)
         if args.json:
             out = {"input": str(path), **analysis.to_dict()}
             print(json.dumps(out, ensure_ascii=False), flush=True)
@@ -194,8 +198,13 @@ def cmd_score(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def _print_analysis(path: Path, analysis: Any) -> None:
-    scores = "  ".join(f"{k} {v:.0f}" for k, v in analysis.scores.items() if v is not None)
+    # A dimension that is not judged prints "—" (as in the window), never 0.
+    scores = "  ".join(
+        f"{k} {'—' if v is None else f'{v:.0f}'}" for k, v in analysis.scores.items()
+    )
     print(f"{path}\n  {scores}")
+    for note in [*analysis.notes, *([analysis.delivery.note] if analysis.delivery.note else [])]:
+        print(f"  ({note})")
     for tip in analysis.tips:
         print(f"  - {tip}")
     if analysis.follow_up:

@@ -81,7 +81,9 @@ def test_score_text_files_as_json_lines_in_order(tmp_path):
     assert [r["input"] for r in rows] == inputs
     for row in rows:
         assert set(row["scores"]) == REQUIRED_SCORES
-        assert all(0 <= v <= 100 for v in row["scores"].values())
+        # typed text: delivery is not judged (null), never a made-up 100 (issue 13 point 8)
+        assert row["scores"]["delivery"] is None and row["delivery"]["note"]
+        assert all(0 <= v <= 100 for k, v in row["scores"].items() if k != "delivery")
         assert {"sentences", "present"} <= set(row["star"])
         delivery_keys = {"wpm", "fillers", "fillers_per_min", "hedges", "long_pauses"}
         assert delivery_keys <= set(row["delivery"])
@@ -165,3 +167,22 @@ def test_history_json(tmp_path):
     rows = json.loads(rehearse(tmp_path, "history", "--json").stdout)
     assert [r["id"] for r in rows] == [newer, older]
     assert rows[0]["scores"]["overall"] == 71.0 and rows[0]["transcript"] == "hello"
+
+
+def test_score_follow_up_answer_is_judged_on_what_it_asked(tmp_path):
+    """Issue 13 point 9: `rehearse score --follow-up TEXT` judges a follow-up answer on its focus
+    (here the outcome and how it was measured), not as a full STAR story."""
+    path = tmp_path / "fu.txt"
+    path.write_text(
+        "We tracked it in the billing dashboard: failed payments went from 4.1 percent to 1.2 "
+        "percent over the next six weeks, and invoice tickets dropped by half.", encoding="utf-8")
+    out = rehearse(tmp_path, "score", "--json", "--follow-up", "How did you measure the result?",
+                   str(path))
+    row = json.loads(out.stdout)
+    assert row["focus"]["kind"] == "outcome" and not [k for k, ok in row["focus"]["needs"].items()
+                                                       if not ok]
+    assert row["scores"]["star"] is None and row["scores"]["focus"] >= 60
+    assert not {"no_task", "no_situation", "no_action", "no_result"} & set(row["tip_ids"])
+    text = rehearse(tmp_path, "score", "--follow-up", "How did you measure the result?",
+                    str(path)).stdout
+    assert "star —" in text and "delivery —" in text

@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.analysis.doc import Doc, Finding
+from desktop_app.analysis.doc import Doc, Finding, FromDict
 from desktop_app.analysis.resources import Resources
 from desktop_app.analysis.text import Token, find_phrases
 
 
 @dataclass
-class DeliveryResult:
-    score: float = 0.0
+class DeliveryResult(FromDict):
+    """Pace, fillers, hedges, pauses and length. ``score`` is None when not judged (typed text:
+    no timing), and ``note`` then says why; filler and hedge words are still counted."""
+
+    score: float | None = 0.0
     timed: bool = False
     words: int = 0
     duration_s: float | None = None
@@ -26,21 +29,31 @@ class DeliveryResult:
     hedges: int = 0
     hedge_terms: list[str] = field(default_factory=list)
     long_pauses: int = 0
+    pauses_per_min: float | None = None
     pauses: list[dict[str, float]] = field(default_factory=list)  # {at, length}
+    note: str | None = None
+    parts: dict[str, float] = field(default_factory=dict)  # each part's score 0..1 (weights
+    # in delivery.toml [weights]): what went into ``score``, for a breakdown
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
+        if d["score"] is not None:
+            d["score"] = round(d["score"], 1)
         for k in (
-            "score",
             "wpm",
             "fillers_per_min",
             "duration_s",
             "speaking_s",
             "estimated_duration_s",
             "filler_pct",
+            "pauses_per_min",
         ):
             if d[k] is not None:
                 d[k] = round(d[k], 2)
+        d["filler_terms"] = list(self.filler_terms)
+        d["hedge_terms"] = list(self.hedge_terms)
+        d["pauses"] = [dict(p) for p in self.pauses]
+        d["parts"] = {k: round(v, 3) for k, v in self.parts.items()}
         return d
 
 
@@ -127,57 +140,42 @@ def analyse_delivery(doc: Doc, res: Resources, findings: list[Finding]) -> Deliv
     hedge_pct = 100 * r.hedges / words
     r.estimated_duration_s = 60 * doc.n_words / cfg["pace"]["words_per_minute_estimate"]
     pcfg, lcfg = cfg["pauses"], cfg["length"]
-    parts: list[tuple[float, float]] = [
-        (_falloff(r.filler_pct, fcfg["pct_good"], fcfg["pct_bad"]), 0.35),
-        (_falloff(hedge_pct, hcfg["pct_good"], hcfg["pct_bad"]), 0.2),
-    ]
-    if doc.has_timing and doc.duration:
-        timed = [t for t in doc.tokens if t.start is not None and t.end is not None]
-        excluded = 0.0
-        for a, b in zip(timed, timed[1:], strict=False):
-            gap = (b.start or 0.0) - (a.end or 0.0)
-            if gap >= pcfg["long_pause_s"]:
-                r.long_pauses += 1
-                r.pauses.append({"at": round(a.end or 0.0, 2), "length": round(gap, 2)})
-                findings.append(doc.finding("long_pause", [b], f"{gap:.1f} s pause before this."))
-            if gap >= pcfg["excluded_from_speaking_s"]:
-                excluded += gap
-        r.duration_s = doc.duration
-        r.speaking_s = max(doc.duration - excluded, 1e-6)
-        minutes = r.speaking_s / 60
-        r.wpm = doc.n_words / minutes if minutes > 0 else None
-        r.fillers_per_min = r.fillers / max(doc.duration / 60, 1 / 60)
-        pc = cfg["pace"]
-        pace = _band(
+    if not (doc.has_timing and doc.duration):
+        # Typed or pasted text: no pace, pauses or length to judge (issue 13 point 8).
+        r.score = None
+        r.note = str(cfg["untimed"]["note"])
+        return r
+    timed = [t for t in doc.tokens if t.start is not None and t.end is not None]
+    excluded = 0.0
+    for a, b in zip(timed, timed[1:], strict=False):
+        gap = (b.start or 0.0) - (a.end or 0.0)
+        if gap >= pcfg["long_pause_s"]:
+            r.long_pauses += 1
+            r.pauses.append({"at": round(a.end or 0.0, 2), "length": round(gap, 2)})
+            findings.append(doc.finding("long_pause", [b], f"{gap:.1f} s pause before this."))
+        if gap >= pcfg["excluded_from_speaking_s"]:
+            excluded += gap
+    r.duration_s = doc.duration
+    r.speaking_s = max(doc.duration - excluded, 1e-6)
+    minutes = r.speaking_s / 60
+    r.wpm = doc.n_words / minutes if minutes > 0 else None
+    r.fillers_per_min = r.fillers / max(doc.duration / 60, 1 / 60)
+    pc = cfg["pace"]
+    r.pauses_per_min = r.long_pauses / max(doc.duration / 60, 0.25)
+    r.parts = {
+        "fillers": _falloff(r.fillers_per_min, fcfg["per_min_good"], fcfg["per_min_bad"]),
+        "hedges": _falloff(hedge_pct, hcfg["pct_good"], hcfg["pct_bad"]),
+        "pace": _band(
             r.wpm or 0.0, pc["zero_low"], pc["ideal_low"], pc["ideal_high"], pc["zero_high"]
-        )
-        per_min = r.long_pauses / max(doc.duration / 60, 0.25)
-        parts = [
-            (_falloff(r.fillers_per_min, fcfg["per_min_good"], fcfg["per_min_bad"]), 0.3),
-            (_falloff(hedge_pct, hcfg["pct_good"], hcfg["pct_bad"]), 0.15),
-            (pace, 0.25),
-            (_falloff(per_min, 1.0, pcfg["per_min_bad"]), 0.15),
-            (
-                _band(
-                    doc.duration,
-                    lcfg["zero_low_s"],
-                    lcfg["ideal_low_s"],
-                    lcfg["ideal_high_s"],
-                    lcfg["zero_high_s"],
-                ),
-                0.15,
-            ),
-        ]
-    else:
-        est = r.estimated_duration_s
-        length = _band(
-            est,
-            lcfg["zero_low_s"],
-            lcfg["ideal_low_s"] * 0.6,
-            lcfg["ideal_high_s"] * 1.2,
-            lcfg["zero_high_s"] * 1.2,
-        )
-        parts.append((length, 0.15))
-    total_w = sum(w for _, w in parts)
-    r.score = max(0.0, min(100.0, 100 * sum(v * w for v, w in parts) / total_w))
+        ),
+        "pauses": _falloff(r.pauses_per_min, pcfg["per_min_good"], pcfg["per_min_bad"]),
+        "length": _band(
+            doc.duration,
+            lcfg["zero_low_s"], lcfg["ideal_low_s"], lcfg["ideal_high_s"], lcfg["zero_high_s"],
+        ),
+    }
+    weights = cfg["weights"]
+    total_w = sum(float(weights[k]) for k in r.parts)
+    score = sum(v * float(weights[k]) for k, v in r.parts.items()) / total_w
+    r.score = max(0.0, min(100.0, 100 * score))
     return r

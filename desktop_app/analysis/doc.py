@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from desktop_app.analysis.clauses import split_units
 from desktop_app.analysis.text import (
     AUXILIARIES,
     STOPWORDS,
@@ -20,8 +21,17 @@ from desktop_app.analysis.text import (
 from desktop_app.domain import Transcript
 
 
+class FromDict:
+    """``from_dict`` for a result dataclass whose ``to_dict`` keeps every field under its name.
+    A field missing from ``d`` (an analysis stored by an older version) takes its default."""
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Any:
+        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
-class Finding:
+class Finding(FromDict):
     """Evidence in the answer: ``text`` is ``Analysis.text[char_start:char_end]``."""
 
     kind: str
@@ -47,6 +57,33 @@ class Doc:
     duration: float | None
     coherent: list[bool]
     lowercase_only: bool
+    units: list[Sentence] = field(default_factory=list)  # clause units (clauses.py)
+    unit_sentence: list[int] = field(default_factory=list)  # sentence index of each unit
+    uncertain_below: float = 0.0  # Word.probability below this: the transcriber was unsure
+
+    def uncertain(self, t: Token) -> bool:
+        """Was the transcriber unsure of this word? Unsure words never count as jargon or names."""
+        return t.probability is not None and t.probability < self.uncertain_below
+
+    def uncertain_findings(self) -> list[Finding]:
+        """One "uncertain" finding per run of unsure words (for the transcript to mark)."""
+        out: list[Finding] = []
+        run: list[Token] = []
+        for t in [*self.tokens, None]:
+            if t is not None and self.uncertain(t):
+                run.append(t)
+                continue
+            if run:
+                low = min(x.probability or 0.0 for x in run)
+                out.append(self.finding(
+                    "uncertain", run, f"The transcriber was unsure of this (confidence {low:.0%})."
+                ))
+                run = []
+        return out
+
+    @property
+    def unit_coherent(self) -> list[bool]:
+        return [self.coherent[i] for i in self.unit_sentence]
 
     @property
     def n_words(self) -> int:
@@ -85,7 +122,9 @@ def _coherent(sent: Sentence, meta_words: frozenset[str]) -> bool:
     return False
 
 
-def build_doc(transcript: Transcript | str, meta_words: frozenset[str]) -> Doc:
+def build_doc(
+    transcript: Transcript | str, meta_words: frozenset[str], uncertain_below: float = 0.0
+) -> Doc:
     """Tokenise, attach word times and split into sentences."""
     if isinstance(transcript, str):
         transcript = Transcript.from_text(transcript)
@@ -102,4 +141,8 @@ def build_doc(transcript: Transcript | str, meta_words: frozenset[str]) -> Doc:
     letters = [c for c in text if c.isalpha()]
     lowercase_only = bool(letters) and not any(c.isupper() for c in letters)
     coherent = [_coherent(s, meta_words) for s in sentences]
-    return Doc(text, tokens, sentences, has_timing, duration, coherent, lowercase_only)
+    units, parent = split_units(text, sentences)
+    return Doc(
+        text, tokens, sentences, has_timing, duration, coherent, lowercase_only, units, parent,
+        uncertain_below,
+    )

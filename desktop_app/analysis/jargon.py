@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.analysis.doc import Doc, Finding
+from desktop_app.analysis.doc import Doc, Finding, FromDict
 from desktop_app.analysis.resources import Resources
 from desktop_app.analysis.text import STOPWORDS, Token, find_phrases
 from desktop_app.analysis.zipf import zipf
@@ -15,7 +15,7 @@ _SKIP_INITIALS = frozenset({"of", "and", "for", "the", "&", "to", "in", "on", "a
 
 
 @dataclass
-class JargonResult:
+class JargonResult(FromDict):
     score: float = 100.0
     audience: str = "interviewer"
     common: int = 0
@@ -32,7 +32,8 @@ class JargonResult:
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
-        for k in ("score", "mid_pct", "rare_pct"):
+        d["score"] = round(self.score, 1)
+        for k in ("mid_pct", "rare_pct"):
             d[k] = round(d[k], 2)
         return d
 
@@ -101,6 +102,9 @@ def analyse_jargon(
             if t.is_number:
                 continue
             total += 1
+            if doc.uncertain(t) or t.text.lower() in res.placeholders:
+                r.common += 1  # unsure or a placeholder ("XYZ Ltd"): never jargon or an acronym
+                continue
             if _is_acronym(t) and t.text not in ("I", "OK", "A"):
                 key = t.text.rstrip("s") if t.text[-1] == "s" else t.text
                 if key in seen_acro or word_zipf(key.lower()) >= cfg["acronym_common_zipf"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.analysis.doc import Doc, Finding
+from desktop_app.analysis.doc import Doc, Finding, FromDict
 from desktop_app.analysis.resources import Resources
 from desktop_app.analysis.text import find_phrases
 
@@ -18,15 +18,15 @@ _FINDING_KIND = {
 
 
 @dataclass
-class ReasoningResult:
-    score: float = 0.0
-    weighted: bool = True  # False for behavioural questions (computed, zero weight)
+class ReasoningResult(FromDict):
+    score: float | None = 0.0  # None when not judged (behavioural questions: zero weight)
+    weighted: bool = True  # False for behavioural questions
     counts: dict[str, int] = field(default_factory=dict)
     tradeoff: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "score": round(self.score, 1),
+            "score": None if self.score is None else round(self.score, 1),
             "weighted": self.weighted,
             "counts": dict(self.counts),
             "tradeoff": self.tradeoff,

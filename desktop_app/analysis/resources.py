@@ -10,6 +10,7 @@ from typing import Any
 import regex
 import tomllib
 
+from desktop_app.analysis.star_model import StarModel
 from desktop_app.analysis.text import phrase_regex
 
 
@@ -34,12 +35,22 @@ def _lines(path: Path) -> list[str]:
     return [ln.strip().lower() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
+def _model(path: Path) -> StarModel:
+    try:
+        return StarModel.load(path)
+    except FileNotFoundError as e:
+        raise AnalysisConfigError(f"{path}: analysis data file is missing") from e
+    except (ValueError, KeyError, AttributeError) as e:
+        raise AnalysisConfigError(f"{path}: not a STAR model file: {e!r}") from e
+
+
 @dataclass
 class Resources:
     """Everything read from assets/analysis, with phrase lists compiled to regexes."""
 
     star: dict[str, Any]
     star_cues: dict[str, list[tuple[float, regex.Pattern[str]]]]
+    star_lexicon: dict[str, regex.Pattern[str]]
     meta_words: frozenset[str]
     lesson: regex.Pattern[str]
     delivery: dict[str, Any]
@@ -57,20 +68,26 @@ class Resources:
     reasoning_cues: dict[str, regex.Pattern[str]]
     weights: dict[str, Any]
     feedback: dict[str, Any]
+    focus: dict[str, Any]
+    differently: regex.Pattern[str]
+    placeholders: frozenset[str]
+    star_model: StarModel
 
 
-def load_resources(folder: Path) -> Resources:
-    """Read and compile every data file in ``folder`` (assets/analysis)."""
-    return _load_cached(folder.resolve())
+def load_resources(folder: Path, *, with_model: bool = True) -> Resources:
+    """Read and compile every data file in ``folder`` (assets/analysis). ``with_model=False``
+    leaves the STAR model empty (for tools/train_star.py, which writes it)."""
+    return _load_cached(folder.resolve(), with_model)
 
 
 @lru_cache(maxsize=4)
-def _load_cached(folder: Path) -> Resources:
+def _load_cached(folder: Path, with_model: bool) -> Resources:
     star = _toml(folder / "star.toml")
     delivery = _toml(folder / "delivery.toml")
     spec = _toml(folder / "specificity.toml")
     jargon = _toml(folder / "jargon.toml")
     reasoning = _toml(folder / "reasoning.toml")
+    focus = _toml(folder / "focus.toml")
     try:
         star_cues = {
             label: [(float(w), phrase_regex(phrases)) for w, phrases in groups.items()]
@@ -79,6 +96,7 @@ def _load_cached(folder: Path) -> Resources:
         res = Resources(
             star=star,
             star_cues=star_cues,
+            star_lexicon={k: phrase_regex(v) for k, v in star.get("lexicon", {}).items()},
             meta_words=frozenset(star["meta_words"]["words"]),
             lesson=phrase_regex(star["result"]["lesson"]),
             delivery=delivery,
@@ -96,6 +114,10 @@ def _load_cached(folder: Path) -> Resources:
             reasoning_cues={k: phrase_regex(v) for k, v in reasoning["cues"].items()},
             weights=_toml(folder / "weights.toml"),
             feedback=_toml(folder / "feedback.toml"),
+            focus=focus,
+            differently=phrase_regex(focus["differently_phrases"]),
+            placeholders=frozenset(p.lower() for p in spec["placeholders"]),
+            star_model=_model(folder / "star_model.json") if with_model else StarModel({}, {}),
         )
     except (KeyError, ValueError, TypeError) as e:
         raise AnalysisConfigError(f"{folder}: analysis data is incomplete: {e!r}") from e

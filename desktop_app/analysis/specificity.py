@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.analysis.doc import Doc, Finding
+from desktop_app.analysis.doc import Doc, Finding, FromDict
 from desktop_app.analysis.resources import Resources
-from desktop_app.analysis.text import STOPWORDS, Sentence, find_phrases, is_past_tense
+from desktop_app.analysis.text import (
+    STOPWORDS,
+    Sentence,
+    find_phrases,
+    first_person_verb,
+    is_past_tense,
+)
 from desktop_app.analysis.zipf import zipf
 
 NUMBER_WORDS = frozenset(
@@ -40,7 +46,7 @@ class Quantity:
 
 
 @dataclass
-class SpecificityResult:
+class SpecificityResult(FromDict):
     score: float = 0.0
     quantities: int = 0
     named: int = 0
@@ -90,6 +96,17 @@ def _kind(lows: list[str]) -> str:
     return "number"
 
 
+_DIGIT_WORDS = frozenset("one two three four five six seven eight nine".split())
+
+
+def _number_word(low: str) -> bool:
+    """ "forty", "twenty-six", "ninety-five": a spelled-out number (not "one" alone)."""
+    if low in NUMBER_WORDS:
+        return True
+    parts = low.split("-")
+    return len(parts) == 2 and parts[0] in NUMBER_WORDS and parts[1] in _DIGIT_WORDS
+
+
 def sentence_quantities(sent: Sentence) -> list[Quantity]:
     """Numbers (digits or words, with a following unit), money, percentages, dates."""
     toks = sent.tokens
@@ -100,13 +117,13 @@ def sentence_quantities(sent: Sentence) -> list[Quantity]:
         low = t.low
         if (
             t.is_number
-            or low in NUMBER_WORDS
+            or _number_word(low)
             or (low == "one" and i + 1 < len(toks) and toks[i + 1].low in UNITS)
         ):
             j = i + 1
             while j < len(toks) and (
                 toks[j].is_number
-                or toks[j].low in NUMBER_WORDS
+                or _number_word(toks[j].low)
                 or toks[j].low in {"and", "a", "point"}
                 and j + 1 < len(toks)
                 and (toks[j + 1].low in NUMBER_WORDS or toks[j + 1].is_number)
@@ -164,6 +181,26 @@ def _named(doc: Doc, res: Resources) -> list[tuple[Sentence, int, int]]:
     return out
 
 
+_REPORTING = frozenset(
+    "knew thought said told realised realized felt decided promised warned guessed expected "
+    "worried hoped was were".split()
+)
+
+
+def _future_in_past(lows: list[str], a: int, phrase: str) -> bool:
+    """ "I knew I would miss the date": "would" after a past reporting verb, with no "if",
+    is the future seen from the past, not a hypothetical."""
+    if not (phrase.endswith("would") or phrase.endswith("'d")):
+        return False
+    before = lows[max(0, a - 6) : a]
+    return "if" not in before and any(w in _REPORTING for w in before)
+
+
+def _habitual_present(lows: list[str]) -> bool:
+    """ "I start by making a list": a first-person present-tense verb and no past tense."""
+    return first_person_verb(lows) == "present" and not any(is_past_tense(w) for w in lows)
+
+
 def analyse_specificity(
     doc: Doc,
     res: Resources,
@@ -174,14 +211,17 @@ def analyse_specificity(
     cfg = res.specificity["score"]
     r = SpecificityResult()
     coherent = doc.coherent
-    r.quantities = sum(1 for q in quantities if coherent[q.sent])
+    unit_ok = doc.unit_coherent
+    r.quantities = sum(1 for q in quantities if unit_ok[q.sent])
     for q in quantities:
-        toks = doc.sentences[q.sent].tokens[q.a : q.b]
+        toks = doc.units[q.sent].tokens[q.a : q.b]
         findings.append(doc.finding("number", toks, f"A {q.kind}: specific and checkable."))
 
     seen: dict[str, int] = {}
     for sent, a, b in _named(doc, res):
         toks = sent.tokens[a:b]
+        if any(doc.uncertain(t) or t.text.lower() in res.placeholders for t in toks):
+            continue  # a misheard fragment or "XYZ Ltd" is not a concrete name
         key = " ".join(t.low for t in toks)
         if key in seen:
             continue
@@ -190,8 +230,8 @@ def analyse_specificity(
     r.named_terms = list(seen)
     r.named = sum(1 for si in seen.values() if coherent[si])
 
-    action = [s for s, lab in zip(doc.sentences, labels, strict=False) if lab == "A"]
-    scope = action or doc.sentences
+    action = [u for u, lab in zip(doc.units, labels, strict=False) if lab == "A"]
+    scope = action or doc.units
     for s in scope:
         for t in s.tokens:
             if t.low in I_FORMS:
@@ -212,11 +252,17 @@ def analyse_specificity(
         if not ok:
             continue
         n_sents += 1
-        hit = False
-        for phrase, a, b in find_phrases(s, res.hypothetical):
-            if phrase.endswith("'d") and b < len(s.tokens) and s.tokens[b].low in not_after:
-                continue
-            hit = True
+        lows = [t.low for t in s.tokens]
+        hits = [
+            (a, b) for phrase, a, b in find_phrases(s, res.hypothetical)
+            if not (phrase.endswith("'d") and b < len(lows) and lows[b] in not_after)
+            and not _future_in_past(lows, a, phrase)
+        ]
+        lesson = bool(find_phrases(s, res.lesson))
+        if not hits and not lesson and _habitual_present(lows):
+            i = next(k for k, w in enumerate(lows) if w in ("i", "we"))
+            hits.append((i, min(i + 2, len(lows))))
+        for a, b in hits:
             findings.append(
                 doc.finding(
                     "hypothetical",
@@ -224,8 +270,8 @@ def analyse_specificity(
                     "Sounds habitual or hypothetical, not one real time.",
                 )
             )
-        hyp_sents += hit
-        past_sents += any(is_past_tense(t.low) for t in s.tokens)
+        hyp_sents += bool(hits)
+        past_sents += any(is_past_tense(w) for w in lows)
     if n_sents:
         r.hypothetical_share = hyp_sents / n_sents
         r.past_share = past_sents / n_sents

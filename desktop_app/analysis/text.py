@@ -67,6 +67,7 @@ class Token:
     start: float | None = None
     end: float | None = None
     sent: int = 0
+    probability: float | None = None  # Whisper's confidence in the word, when transcribed
 
 
 @dataclass(slots=True)
@@ -138,6 +139,7 @@ def attach_times(tokens: Sequence[Token], words: Sequence[Word]) -> int:
             if acc == target or (acc.startswith(target) and k - look == 1):
                 for t in tokens[look:k]:
                     t.start, t.end = float(w.start), float(w.end)
+                    t.probability = float(w.probability)
                     hits += 1
                 j = k
                 break
@@ -321,3 +323,30 @@ def find_phrases(sent: Sentence, pattern: regex.Pattern[str]) -> list[tuple[str,
         b = sent.token_at(max(m.start(), m.end() - 1)) + 1
         out.append((m.group(), a, b))
     return out
+
+
+_SKIP_ADVERBS = frozenset(
+    "then also first quickly immediately personally eventually finally just actually really "
+    "still later carefully directly always usually normally generally often sometimes never "
+    "now basically even only".split()
+)
+_MODALS = frozenset("would will 'd i'd we'd could can should might must".split())
+
+
+def first_person_verb(lows: list[str]) -> str | None:
+    """The verb after "I"/"we" (adverbs skipped): past, modal, or present (a habit)."""
+    for i, w in enumerate(lows):
+        if w not in ("i", "we"):
+            continue
+        for nxt in lows[i + 1 : i + 4]:
+            if nxt in _SKIP_ADVERBS:
+                continue
+            if nxt in _MODALS:
+                return "modal"
+            if is_past_tense(nxt):
+                return "stative" if nxt in STATIVE_PAST else "past"
+            if nxt in AUXILIARIES:
+                return "aux"
+            return "present"
+        return None
+    return None

@@ -48,7 +48,7 @@ class Pipeline(QObject):
     _req_load = Signal(object)
     _req_file = Signal(int, str)
     _req_chunk = Signal(int, object, float)
-    _req_analyse = Signal(int, object, object)
+    _req_analyse = Signal(int, object, object, object)  # id, transcript, question, follow-up
     _req_warm = Signal()
 
     def __init__(self, services: Any, parent: QObject | None = None) -> None:
@@ -190,9 +190,12 @@ class Pipeline(QObject):
     def is_busy(self, attempt_id: int) -> bool:
         return attempt_id in self._active
 
-    def _question_for(self, attempt_id: int) -> Any:
+    def _question_for(self, attempt_id: int) -> tuple[Any, str | None]:
+        """The attempt's question, and the follow-up it answers (judged on what that asked)."""
         attempt = self.services.repo.get_attempt(attempt_id)
-        return self.services.bank.get(attempt.question_id) if attempt else None
+        if attempt is None:
+            return None, None
+        return self.services.bank.get(attempt.question_id), attempt.prompt_text
 
     def _on_transcribed(self, attempt_id: int, transcript: Any) -> None:
         try:
@@ -207,7 +210,7 @@ class Pipeline(QObject):
         except Exception as exc:  # disk full, database locked
             self._fail(attempt_id, f"Could not save the transcript: {exc}")
             return
-        self._req_analyse.emit(attempt_id, transcript, self._question_for(attempt_id))
+        self._req_analyse.emit(attempt_id, transcript, *self._question_for(attempt_id))
 
     def _on_transcription_failed(self, attempt_id: int, message: str) -> None:
         if self.state != "ready":  # no model: keep it, transcribe when one arrives

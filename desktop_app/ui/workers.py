@@ -327,11 +327,13 @@ class AnalysisWorker(QObject):
             log.warning("analyzer could not be prepared: %s", exc)
 
     @Slot(int, object, object)
-    def analyse(self, job_id: int, transcript: Any, question: Any) -> None:
+    def analyse(
+        self, job_id: int, transcript: Any, question: Any, follow_up: str | None = None
+    ) -> None:
         try:
             if self._analyzer is None:
                 self._analyzer = self._factory()
-            analysis = self._analyzer.analyze(transcript, question)
+            analysis = self._analyzer.analyze(transcript, question, follow_up=follow_up)
         except Exception as exc:
             log.warning("analysis failed: %s\n%s", exc, traceback.format_exc())
             self.failed.emit(job_id, f"Scoring failed: {_message(exc)}")

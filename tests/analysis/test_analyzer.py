@@ -78,7 +78,11 @@ def test_reasoning_weighs_nothing_for_behavioural_questions(analyzer: Analyzer) 
     beh = Question("b", "Tell me", "x", "behavioural")
     tech = Question("t", "Explain", "x", "technical-reasoning")
     a_beh, a_tech = analyzer.analyze(text, beh), analyzer.analyze(text, tech)
-    assert a_beh.reasoning.score == a_tech.reasoning.score > 0
+    # Not judged for behavioural questions: None in scores and in the sub-result (never "0"),
+    # while the evidence (counts, findings) is still there.
+    assert a_beh.scores["reasoning"] is None and a_beh.reasoning.score is None
+    assert a_beh.reasoning.counts == a_tech.reasoning.counts
+    assert a_tech.scores["reasoning"] == a_tech.reasoning.score > 0
     assert a_beh.weights["reasoning"] == 0.0 < a_tech.weights["reasoning"]
     assert any(f.kind == "tradeoff" for f in a_beh.findings)
     no_tradeoff = analyzer.analyze(STRONG, tech)

@@ -23,12 +23,9 @@ from typing import Any
 import pytest
 
 from desktop_app.analysis import Analyzer
-from desktop_app.domain import AUDIENCES, KINDS, Question
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+from desktop_app.domain import Question
+from tests.analysis.phrasing import align, prf, read_family
+from tests.analysis.samples import timed_transcript
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "analysis"
 VARIANTS = (
@@ -84,20 +81,8 @@ class Family:
 
 def load_family(path: Path) -> Family:
     """Parse and validate one family file; raises ValueError naming the file and the problem."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path.name}: not valid TOML: {exc}") from exc
-    fam = data.get("family", {})
-    for key in ("id", "question", "competency", "kind", "audience"):
-        if not isinstance(fam.get(key), str) or not fam[key].strip():
-            raise ValueError(f"{path.name}: [family] needs a non-empty '{key}'")
-    if fam["kind"] not in KINDS or fam["audience"] not in AUDIENCES:
-        raise ValueError(f"{path.name}: bad kind/audience {fam['kind']!r}/{fam['audience']!r}")
-    question = Question(
-        id=fam["id"], text=fam["question"], competency=fam["competency"],
-        kind=fam["kind"], audience=fam["audience"],
-    )
+    data, question = read_family(path)
+    fam = data["family"]
     orderings = []
     for item in data.get("expect", {}).get("orderings", []):
         m = ORDERING_RE.match(item)
@@ -128,35 +113,6 @@ def load_corpus(folder: Path = CORPUS_DIR) -> list[Family]:
 
 
 # --------------------------------------------------------------------------- scoring
-
-
-def align(spans: list[tuple[int, int]], predicted: list[Any]) -> list[str]:
-    """Each gold span takes the label of the predicted sentence overlapping most of its characters
-    ("-" when nothing overlaps, which counts as wrong for every label)."""
-    out = []
-    for gs, ge in spans:
-        best, best_ov = "-", 0
-        for p in predicted:
-            ov = min(ge, p.char_end) - max(gs, p.char_start)
-            if ov > best_ov:
-                best, best_ov = p.label, ov
-        out.append(best)
-    return out
-
-
-def prf(gold: list[str], pred: list[str], labels: tuple[str, ...]) -> dict[str, dict[str, float]]:
-    table = {}
-    for lab in labels:
-        tp = sum(g == lab and p == lab for g, p in zip(gold, pred, strict=True))
-        n_pred = sum(p == lab for p in pred)
-        n_gold = sum(g == lab for g in gold)
-        prec = tp / n_pred if n_pred else 0.0
-        rec = tp / n_gold if n_gold else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        table[lab] = {
-            "precision": prec, "recall": rec, "f1": f1, "support": n_gold, "predicted": n_pred,
-        }
-    return table
 
 
 def macro_f1(table: dict[str, dict[str, float]]) -> float:
@@ -279,13 +235,16 @@ def summary(ev: Evaluation) -> tuple[str, dict[str, Any]]:
 
 
 def evaluate(families: list[Family], out_dir: Path) -> Evaluation:
-    """Analyse every variant, align predicted to gold sentences, and save a JSON summary."""
+    """Analyse every variant, align predicted to gold sentences, and save a JSON summary.
+
+    Each answer is analysed as speech: a transcript with evenly spaced word times at 150 wpm
+    (delivery is not judged for typed text, and these are spoken answers)."""
     analyzer = Analyzer()
     scores, gold, pred, problems = {}, {}, {}, []
     for fam in families:
         for vname, variant in fam.variants.items():
             text, spans = variant.build()
-            analysis = analyzer.analyze(text, fam.question)
+            analysis = analyzer.analyze(timed_transcript(text), fam.question)
             key = (fam.id, vname)
             got = getattr(analysis, "text", text)
             if got != text:
@@ -297,7 +256,7 @@ def evaluate(families: list[Family], out_dir: Path) -> Evaluation:
             missing = [k for k in SCORE_KEYS if k not in analysis.scores]
             if missing:
                 problems.append(f"{fam.id}/{vname}: scores missing {missing}")
-            scores[key] = {k: float(v) for k, v in analysis.scores.items()}
+            scores[key] = {k: float(v) for k, v in analysis.scores.items() if v is not None}
             gold[key] = list(variant.labels)
             pred[key] = align(spans, sents)
     ev = Evaluation(families, scores, gold, pred, problems)

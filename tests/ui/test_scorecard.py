@@ -41,7 +41,11 @@ def test_scorecard_shows_scores_transcript_and_tips(qtbot, analysis):
     card.show_analysis(analysis, Transcript.from_text(ANSWER))
     for key in ("overall", "star", "specificity", "jargon", "delivery"):
         shown = card.tiles[key].value.text()
-        assert shown == str(round(analysis.to_dict()["scores"][key])), key
+        value = analysis.to_dict()["scores"][key]
+        assert shown == ("—" if value is None else str(round(value))), key
+    # typed text: delivery is not judged, and the card says so (issue 13 point 8)
+    assert card.tiles["delivery"].value.text() == "—"
+    assert "not judged" in card.note_label.text()
     # a behavioural question: reasoning is computed but not weighed, and the tile says so
     assert not analysis.reasoning.weighted
     assert card.tiles["reasoning"].value.text() == "—"
