@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -24,19 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain import Attempt, Transcript
-from desktop_app.ui.scorecard import Scorecard, fmt_time
+from desktop_app.textfmt import fmt_time, short_date
+from desktop_app.ui.scorecard import Scorecard
 from desktop_app.ui.widgets import Banner
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ("Date", "Question", "Duration", "Overall", "Status")
 TRANSCRIBABLE = ("recovered", "recorded", "failed", "transcribed", "scored")
-
-
-def short_date(iso: str) -> str:
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-    except (TypeError, ValueError):
-        return iso or ""
 
 
 def transcript_of(attempt: Attempt) -> Transcript:

@@ -27,7 +27,7 @@ from desktop_app.ui.workers import (
 
 log = logging.getLogger(__name__)
 
-NO_MODEL_HINT = "No transcription model — Settings → Models"
+NO_MODEL_HINT = "No transcription model — Settings → Model"
 
 
 class Pipeline(QObject):

@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import Attempt, Question
 from desktop_app.storage.repository import now_iso
+from desktop_app.textfmt import fmt_time
 from desktop_app.ui.live_session import STATE_TEXT
 from desktop_app.ui.question_picker import QuestionPicker
-from desktop_app.ui.scorecard import Scorecard, fmt_time
+from desktop_app.ui.scorecard import Scorecard
 from desktop_app.ui.transcript_view import TranscriptView
 from desktop_app.ui.widgets import Banner, LevelMeter
 
