@@ -124,6 +124,11 @@ class Speaker:
 
     # -- public --------------------------------------------------------------------------------
     @property
+    def player(self) -> Player:
+        """The Player the questions are spoken through."""
+        return self._player
+
+    @property
     def is_speaking(self) -> bool:
         return self._speaking.is_set()
 

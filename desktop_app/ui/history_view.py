@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import Attempt, Transcript
 from desktop_app.textfmt import fmt_time, short_date
+from desktop_app.ui.playback import play_from
 from desktop_app.ui.scorecard import Scorecard
 from desktop_app.ui.widgets import Banner
 
@@ -290,14 +291,7 @@ class HistoryView(QWidget):
         if self.player is None or attempt is None or not attempt.audio_path or when < 0:
             return
         try:
-            from desktop_app.audio.wavio import read_audio
-
-            path = self.services.paths.absolute(attempt.audio_path)
-            if when <= 0:
-                self.player.play_file(path)
-            else:
-                samples, rate = read_audio(path)
-                self.player.play(samples[int(max(0.0, when - 0.3) * rate):], rate)
+            play_from(self.player, self.services.paths.absolute(attempt.audio_path), when)
         except Exception as exc:
             self.banner.show_message(f"Could not play the recording: {exc}", "error")
             return
