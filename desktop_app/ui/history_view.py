@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain import Attempt, Transcript
 from desktop_app.textfmt import fmt_time, short_date
 from desktop_app.ui.playback import play_from
+from desktop_app.ui.retranscribe import RetranscribeBar, comparison
 from desktop_app.ui.scorecard import Scorecard
 from desktop_app.ui.widgets import Banner
 
@@ -57,7 +58,8 @@ class HistoryView(QWidget):
 
     Test hooks: ``table``, ``search_edit``, ``row_ids()``, ``open_attempt(id)``, ``selected_id``,
     ``play_button``, ``transcribe_button``, ``delete_button``, ``delete_attempt(id, ask=True)``,
-    ``scorecard``, ``detail_title``, ``banner``, ``refresh()``.
+    ``scorecard``, ``detail_title``, ``banner``, ``refresh()``, ``retranscribe_bar`` (the new
+    result of a re-transcription waits there until kept).
     """
 
     attempt_deleted = Signal(int)
@@ -100,6 +102,10 @@ class HistoryView(QWidget):
         self.scorecard = Scorecard(allow_follow_up=False)
         self.scorecard.speak_follow_up_button.hide()
         self.scorecard.finding_activated.connect(self._play_from)
+        self.retranscribe_bar = RetranscribeBar()
+        self.retranscribe_bar.preview.connect(self._preview_new)
+        self.retranscribe_bar.keep_new.connect(self._keep_new)
+        self.retranscribe_bar.keep_previous.connect(self._keep_previous)
 
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -111,6 +117,7 @@ class HistoryView(QWidget):
         dl.addWidget(self.banner)
         dl.addWidget(self.detail_title)
         dl.addLayout(buttons)
+        dl.addWidget(self.retranscribe_bar)
         dl.addWidget(self.scorecard, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -133,7 +140,8 @@ class HistoryView(QWidget):
         self._play_poll.setInterval(250)
         self._play_poll.timeout.connect(self._poll_player)
         pipeline.attempt_scored.connect(lambda i, *_: self._changed(i))
-        pipeline.attempt_failed.connect(lambda i, _m: self._changed(i))
+        pipeline.attempt_failed.connect(self._on_failed)
+        pipeline.attempt_rescored.connect(lambda i, *_: self._changed(i))
         pipeline.attempt_transcribing.connect(self._changed)
         self._set_buttons(None)
         self.refresh()
@@ -184,6 +192,11 @@ class HistoryView(QWidget):
         if attempt_id == self.selected_id:
             self._show(attempt_id)
 
+    def _on_failed(self, attempt_id: int, message: str) -> None:
+        self._changed(attempt_id)
+        if attempt_id == self.selected_id:
+            self.banner.show_message(message, "error")
+
     def _on_selection(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         attempt_id = self.table.item(rows[0].row(), 0).data(ID_ROLE) if rows else None
@@ -228,6 +241,34 @@ class HistoryView(QWidget):
             self.banner.show_message(attempt.error, "error")
         else:
             self.banner.dismiss()
+        self._show_retranscription(attempt)
+
+    # ---- re-transcribing: the previous result stays until the user keeps the new one -------
+    def _show_retranscription(self, attempt: Attempt) -> None:
+        held = self.pipeline.pending(attempt.id)
+        if held is not None:
+            self.retranscribe_bar.ready(comparison(attempt, *held))
+        elif self.pipeline.is_holding(attempt.id):
+            self.retranscribe_bar.working()
+        else:
+            self.retranscribe_bar.done()
+
+    def _preview_new(self, show_new: bool) -> None:
+        attempt = self.services.repo.get_attempt(self.selected_id) if self.selected_id else None
+        held = self.pipeline.pending(self.selected_id) if attempt else None
+        if show_new and held is not None:
+            self.scorecard.show_analysis(held[1], held[0])
+        elif attempt is not None and attempt.analysis_json:
+            self.scorecard.show_analysis(attempt.analysis_json, transcript_of(attempt))
+
+    def _keep_new(self) -> None:
+        if self.selected_id is not None:
+            self.pipeline.keep_new(self.selected_id)  # emits attempt_scored: the pane reloads
+
+    def _keep_previous(self) -> None:
+        if self.selected_id is not None:
+            self.pipeline.keep_previous(self.selected_id)
+            self._show(self.selected_id)
 
     def _no_transcript_text(self, attempt: Attempt) -> str:
         if self.pipeline.is_busy(attempt.id):
@@ -248,9 +289,16 @@ class HistoryView(QWidget):
         self.delete_button.setEnabled(attempt is not None)
 
     def transcribe_selected(self) -> None:
-        if self.selected_id is not None and self.pipeline.submit(self.selected_id):
+        attempt = self.services.repo.get_attempt(self.selected_id) if self.selected_id else None
+        if attempt is None:
+            return
+        has_result = bool(attempt.transcript_text or attempt.analysis_json)
+        if self.pipeline.submit(attempt.id, hold=has_result):
             self.transcribe_button.setEnabled(False)
-            self.scorecard.show_transcript_only("Transcribing…")
+            if has_result:
+                self.retranscribe_bar.working()
+            else:
+                self.scorecard.show_transcript_only("Transcribing…")
 
     def delete_attempt(self, attempt_id: int | None, ask: bool = True) -> bool:
         """Delete an attempt and its audio (after a confirmation unless ``ask`` is False)."""
