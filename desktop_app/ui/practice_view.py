@@ -127,6 +127,7 @@ class PracticeView(QWidget):
         right = QVBoxLayout(content)
         right.setContentsMargins(16, 8, 16, 16)
         right.setSpacing(10)
+        self._content_layout = right
         right.addWidget(self.banner)
         right.addWidget(self.question_label)
         right.addWidget(self.meta_label)
@@ -154,6 +155,10 @@ class PracticeView(QWidget):
             sc.activated.connect(self._shortcut_toggle)
         QShortcut(QKeySequence("Ctrl+N"), self, self._next_question)
         QShortcut(QKeySequence("Esc"), self, self.stop_speech)
+
+    def set_welcome(self, panel: QWidget) -> None:
+        """Put the first-run panel at the top of the practice column (it scrolls with it)."""
+        self._content_layout.insertWidget(0, panel)
 
     # ---- questions and speech ----------------------------------------------------------------
     def set_question(self, question: Question) -> None:

@@ -171,6 +171,7 @@ def test_download_with_no_internet_says_so_and_how_to_import(tmp_path):
     assert message.startswith("Could not download tiny.en: no internet connection")
     assert "openaipublic.invalid cannot be reached" in message
     assert "rehearse models import PATH" in message and "Settings → Model → Import" in message
+    assert "`" not in message  # read in the window too: no markdown
     assert "urlopen error" not in message and "Name or service" not in message
     assert list((tmp_path / "models").iterdir()) == []
 
