@@ -8,6 +8,7 @@ gets no number, and says why. No Qt here.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ import tomllib
 
 from desktop_app.paths import assets_dir
 from desktop_app.textfmt import fmt_score, fmt_time
+
+_I = re.compile(r"\bi\b")  # lexicons are lower case: "i think" reads "I think"
 
 TITLES = {
     "overall": "Overall",
@@ -243,11 +246,11 @@ def _count_with(n: Any, words: Iterable[Any], *, counted: bool = False, prefix: 
                 limit: int = 6) -> str:
     """``3 (um ×2, like)``: a count and the words behind it (the first ``limit`` of them)."""
     count = int(_num(n) or 0)
-    words = [str(w) for w in words if str(w).strip()]
+    words = [_I.sub("I", str(w)) for w in words if str(w).strip()]
     if not words:
         return str(count)
     if counted:
-        tally = Counter(w.lower() for w in words)
+        tally = Counter(_I.sub("I", w.lower()) for w in words)
         shown = [f"{w} ×{c}" if c > 1 else w for w, c in tally.most_common(limit)]
         more = len(tally) - limit
     else:

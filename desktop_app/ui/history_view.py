@@ -126,7 +126,9 @@ class HistoryView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(scroll)
-        splitter.setSizes([520, 600])
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)  # the detail pane grows first: it holds the reading
+        splitter.setSizes([440, 660])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         lay.addWidget(splitter)

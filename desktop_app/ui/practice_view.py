@@ -187,8 +187,9 @@ class PracticeView(QWidget):
         self.current_attempt_id = None
         self.record_bar.reset()
         busy = previous is not None and self.pipeline.is_busy(previous)
-        self.answer_area.clear("Your previous answer is still being scored; you will find it "
-                               "in History." if busy else "")
+        self.answer_area.clear(
+            "" if previous is None else "Your previous answer is still being scored; you will "
+            "find it in History." if busy else "Your previous answer is saved in History.")
 
     def speak_question(self) -> None:
         text = self._follow_up[1] if self._follow_up else (

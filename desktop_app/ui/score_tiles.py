@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.breakdown import TITLES, WHAT, Tile, tiles
@@ -58,7 +58,6 @@ class ScoreTile(QFrame):
         lay.addWidget(self.name)
         lay.addWidget(self.caption)
         self.setMinimumHeight(84)  # 20 pt value + name: never squeezed (the view scrolls instead)
-        self.setMinimumWidth(72)
 
     def set_tile(self, tile: Tile | None) -> None:
         self.tile = tile
@@ -94,14 +93,15 @@ class ScoreTiles(QWidget):
         super().__init__(parent)
         self.tiles: dict[str, ScoreTile] = {}
         self.open_key: str | None = None
-        grid = QGridLayout()
+        self.columns = 0
+        self._grid = grid = QGridLayout()
         grid.setSpacing(6)
         grid.setContentsMargins(0, 0, 0, 0)
-        for i, (key, title) in enumerate(TITLES.items()):
+        for key, title in TITLES.items():
             tile = ScoreTile(key, title)
             tile.activated.connect(self.toggle)
             self.tiles[key] = tile
-            grid.addWidget(tile, 0, i)
+        self._reflow(len(self.tiles))
         hint = QLabel("Click a score to see what went into it.")
         hint.setObjectName("hint")
         self.panel = QLabel()
@@ -113,9 +113,40 @@ class ScoreTiles(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
+        # the width is ours to decide (the tiles reflow); minimumSizeHint says how narrow
+        lay.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
         lay.addLayout(grid)
         lay.addWidget(hint)
         lay.addWidget(self.panel)
+
+    def _reflow(self, columns: int) -> None:
+        """Lay the tiles out in rows of ``columns`` (6, 3 or 2: the rows stay even)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for tile in self.tiles.values():
+            self._grid.removeWidget(tile)
+        for col in range(6):
+            self._grid.setColumnStretch(col, 1 if col < columns else 0)
+        for i, tile in enumerate(self.tiles.values()):
+            self._grid.addWidget(tile, i // columns, i % columns)
+        self.updateGeometry()  # rows changed: the parent gives us a new height
+
+    def _columns_for(self, width: int) -> int:
+        widest = max(t.minimumSizeHint().width() for t in self.tiles.values()) + 8
+        for columns in (6, 3, 2):
+            if columns * widest + (columns - 1) * self._grid.spacing() <= width:
+                return columns
+        return 2
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API): two columns at the least
+        widest = max(t.minimumSizeHint().width() for t in self.tiles.values()) + 8
+        hint = super().minimumSizeHint()
+        return QSize(2 * widest + self._grid.spacing(), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        self._reflow(self._columns_for(event.size().width()))
+        super().resizeEvent(event)
 
     def show_scores(self, data: Mapping[str, Any] | None) -> None:
         """Fill the tiles from an analysis dict (None or {} = empty tiles)."""

@@ -18,7 +18,8 @@ SIDE_BY_SIDE_MIN_WIDTH = 620  # narrower than this, the two columns stack
 
 def strong_points(note: str) -> list[str]:
     """A pack's ``strong_answer`` ("a; b; c") as a list of points."""
-    return [p.strip().rstrip(".") for p in note.split(";") if p.strip()]
+    points = [p.strip().rstrip(".") for p in note.split(";") if p.strip()]
+    return [p[0].upper() + p[1:] for p in points]
 
 
 def own_parts(star: Mapping[str, Any], width: int = 240) -> list[tuple[str, str | None]]:
