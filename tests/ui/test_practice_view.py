@@ -157,3 +157,21 @@ def test_question_is_spoken_when_picked_and_skip_stops_it(request, data_paths, m
     assert float(abs(heard).max()) > 0.05  # the question really came out of the speaker
     assert cut_at < player.duration - 1.0 and player.position == pytest.approx(cut_at, abs=0.1)
     svc.repo.close()
+
+
+def test_names_keep_their_hyphens_and_no_internal_id_is_shown(services, make_window):
+    w = make_window(services, load_model=False)
+    pv = w.practice_view
+    hyphenated = [q for q in services.bank.questions if "-" in q.competency]
+    assert hyphenated  # e.g. "System design trade-offs", "Explaining to non-technical audiences"
+    q = hyphenated[0]
+    assert pv.picker.select(q.id)
+    assert q.competency in pv.meta_label.text()  # "trade-offs", not "trade offs"
+    assert q.id not in pv.meta_label.text()
+    combo = pv.picker.competency_combo
+    assert combo.itemText(combo.findData(q.competency)) == q.competency
+    kinds = [pv.picker.kind_combo.itemText(i) for i in range(pv.picker.kind_combo.count())]
+    assert "Technical reasoning" in kinds
+    tips = [pv.picker.list.item(i).toolTip() for i in range(pv.picker.list.count())]
+    assert not any(question.id in tip for question, tip in zip(services.bank.questions, tips,
+                                                              strict=False))
