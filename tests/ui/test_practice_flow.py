@@ -6,12 +6,10 @@ the next question. PulseAudio virtual microphone, espeak-ng answers, real tiny.e
 from __future__ import annotations
 
 import faulthandler
-import os
 
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_app.app import build_services
 from tests.ui.test_live_window import Lateness
 
 pytestmark = [pytest.mark.gui, pytest.mark.whisper]
@@ -20,20 +18,6 @@ ANSWER = ("Last spring I noticed our releases kept slipping, so I set up a short
           "meeting for the team. I owned the agenda and kept it to twenty minutes. Within a "
           "quarter we shipped every release on time, and I learned that a simple routine "
           "beats a long plan.")
-
-
-@pytest.fixture
-def flow_services(request, data_paths, tiny_model):
-    va = request.getfixturevalue("virtual_audio")  # skips (or fails in CI) without real audio
-    svc = build_services(data_paths)
-    assert svc.sd is not None, svc.notices
-    svc.settings.speak_questions = False
-    for src in (tiny_model.path, tiny_model.path.with_suffix(".json")):
-        if src.exists():
-            os.symlink(src, svc.paths.models / src.name)
-    svc.virtual_audio = va
-    yield svc
-    svc.repo.close()
 
 
 def answer(qtbot, pv, svc, wav) -> int:
@@ -48,8 +32,8 @@ def answer(qtbot, pv, svc, wav) -> int:
 
 
 def test_next_question_clears_the_answer_and_the_follow_up_clock_starts_at_zero(
-        flow_services, make_window, qtbot, spoken_wav):
-    svc = flow_services
+        live_services, make_window, qtbot, spoken_wav):
+    svc = live_services
     w = make_window(svc)
     qtbot.waitUntil(lambda: w.pipeline.state == "ready", timeout=180000)
     pv = w.practice_view
@@ -97,11 +81,11 @@ def test_next_question_clears_the_answer_and_the_follow_up_clock_starts_at_zero(
 
 
 @pytest.mark.parametrize("delay_ms", [200, 700, 1200])
-def test_record_while_the_question_is_read_never_freezes(flow_services, make_window, qtbot,
+def test_record_while_the_question_is_read_never_freezes(live_services, make_window, qtbot,
                                                          delay_ms):
     """Record calls stop_speech first; stopping the voice in its first ~1.5 s used to block the
     GUI thread for good. A hang kills the run after 120 s with a traceback (not a stuck CI)."""
-    svc = flow_services
+    svc = live_services
     svc.settings.speak_questions = True
     w = make_window(svc, load_model=False)
     pv = w.practice_view
