@@ -36,14 +36,17 @@ def _default_factory():
 
 def speaks_english(voice: Any) -> bool:
     """True for a pyttsx3 voice that can read an English question (espeak 'en-gb', NSSpeech
-    'en_US', SAPI5 'en-US'; bytes like b'\\x05en-gb' from old espeak drivers; else its name)."""
-    for lang in getattr(voice, "languages", None) or ():
+    'en_US', SAPI5 'en-US'; bytes like b'\\x05en-gb' from old espeak drivers; with no language,
+    by its name). "Chinese (Mandarin, latin as English)" is not one."""
+    languages = list(getattr(voice, "languages", None) or ())
+    for lang in languages:
         if isinstance(lang, bytes):
             lang = lang.decode("utf-8", "replace")
         code = "".join(c for c in str(lang) if c.isprintable()).strip().lower()
         if code == "en" or code[:3] in ("en-", "en_"):
             return True
-    return "english" in str(getattr(voice, "name", "")).lower()
+    # only a voice that names no language is judged by its name
+    return not languages and "english" in str(getattr(voice, "name", "")).lower()
 
 
 def english_voices(voices: Iterable[Any]) -> list[tuple[str, str]]:

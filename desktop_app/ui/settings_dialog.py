@@ -324,9 +324,12 @@ def choose_official_model(parent: QWidget) -> str | None:
     buttons.accepted.connect(box.accept)
     buttons.rejected.connect(box.reject)
     listing.itemDoubleClicked.connect(lambda _i: box.accept())
+    intro = QLabel("Official Whisper models. The download needs internet; sizes are the "
+                   "download; speed is measured (or estimated) on 2 CPU cores.")
+    intro.setWordWrap(True)
+    listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     lay = QVBoxLayout(box)
-    lay.addWidget(QLabel("Official Whisper models (download needs internet; sizes are the "
-                         "download; speed measured or estimated on 2 CPU cores):"))
+    lay.addWidget(intro)
     lay.addWidget(listing, 1)
     lay.addWidget(buttons)
     box.resize(620, 460)
