@@ -46,14 +46,20 @@ class Player:
     """Plays one mono signal at a time on ``device`` (name, index or None = default output).
 
     ``on_finished()`` is called once per play(), from a helper thread, when playback ends —
-    naturally or by stop() or by a newer play(). ``stop()`` never waits for PortAudio: each
-    sound has its own reaper thread that aborts and closes its stream, one call after the other
-    (two threads in one stream's teardown is what hung stop() for good). A teardown call that
-    does not return within ``stuck_after`` seconds is abandoned: the stream is left to its
-    thread, ``stuck_streams`` counts it and ``on_stuck(message)`` reports it.
-    """
+    naturally or by stop() or by a newer play(). ``stop()`` never waits for PortAudio: it flags
+    the sound, whose callback then ends the stream; the sound's own reaper thread notifies and
+    closes the stream once PortAudio says it has ended.
 
-    ABORT_GRACE_S = 0.3  # the callback normally ends the stream within one block
+    Two rules, each learnt from a hang. One thread per stream touches it after start() (an
+    ``abort()`` from the caller racing the reaper's ``close()`` hung for good). And a stream is
+    never aborted, nor closed while its callback thread runs: on ALSA both cancel that thread
+    (``pthread_cancel``), and a thread cancelled while it waits for Python's GIL dies holding
+    the GIL's mutex, which hangs the whole process. A stream that has not ended after
+    ``end_grace`` seconds (PulseAudio can hold a new stream's first blocks ~2 s) is asked to
+    stop gracefully. A teardown call that does not return within ``stuck_after`` seconds is
+    abandoned: the stream is left to its thread, ``stuck_streams`` counts it and
+    ``on_stuck(message)`` reports it.
+    """
 
     def __init__(
         self,
@@ -62,11 +68,13 @@ class Player:
         *,
         on_stuck: Callable[[str], None] | None = None,
         stuck_after: float = 3.0,
+        end_grace: float = 2.5,
     ) -> None:
         self._sd = sd
         self.device = device
         self.on_stuck = on_stuck
         self.stuck_after = float(stuck_after)
+        self.end_grace = float(end_grace)
         self.stuck_streams = 0
         self._current: _Playback | None = None
         self._reapers: list[threading.Thread] = []
@@ -129,7 +137,7 @@ class Player:
             pb.stream.start()
         except Exception as exc:
             pb.ended.set()
-            self._teardown(pb, abort=False)
+            self._watched("close", pb.stream.close)  # it never started: nothing runs
             raise PlaybackError(f"Could not start the speaker '{dev.name}': {exc}") from exc
         with self._lock:
             self._current = pb
@@ -152,7 +160,7 @@ class Player:
         if cur is None or cur.ended.is_set():
             return
         cur.abort = True  # the callback ends the stream in its next block
-        cur.ended.set()  # the reaper notifies, then aborts (if need be) and closes the stream
+        cur.ended.set()  # the reaper notifies, then closes the stream once it has ended
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the current sound ends; False on timeout."""
@@ -189,23 +197,26 @@ class Player:
                 pb.on_finished()
             except Exception:  # noqa: BLE001
                 log.exception("on_finished callback failed")
-        # stopped early: the callback normally ends the stream within a block; if callbacks
-        # have stalled (PulseAudio holds a new stream's first blocks), abort it from here
-        self._teardown(pb, abort=not pb.finished.wait(self.ABORT_GRACE_S))
+        # The callback ends the stream in its next block (CallbackAbort after stop(),
+        # CallbackStop at the end); callbacks can stall for a while on a new PulseAudio stream.
+        if not pb.finished.wait(self.end_grace) and not self._watched("stop", pb.stream.stop):
+            return  # stuck: leave the stream to its thread, never close a running one
+        self._watched("close", pb.stream.close)
 
-    def _teardown(self, pb: _Playback, *, abort: bool) -> None:
-        """abort() (if asked) then close(), in that order, on this one thread, each watched."""
-        calls = (("abort", pb.stream.abort),) if abort else ()
-        for what, call in (*calls, ("close", pb.stream.close)):
-            watchdog = threading.Timer(self.stuck_after, self._report_stuck, (what,))
-            watchdog.daemon = True
-            watchdog.start()
-            try:
-                call()
-            except Exception as exc:  # noqa: BLE001
-                log.warning("%s of the playback stream failed: %s", what, exc)
-            finally:
-                watchdog.cancel()
+    def _watched(self, what: str, call: Callable[[], Any]) -> bool:
+        """Run one teardown call on this thread; report it stuck if it outlasts stuck_after.
+        False if it raised."""
+        watchdog = threading.Timer(self.stuck_after, self._report_stuck, (what,))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            call()
+            return True
+        except Exception as exc:  # noqa: BLE001
+            log.warning("%s of the playback stream failed: %s", what, exc)
+            return False
+        finally:
+            watchdog.cancel()
 
     def _report_stuck(self, what: str) -> None:
         with self._lock:

@@ -234,7 +234,8 @@ class HistoryView(QWidget):
         self.detail_title.setText(title)
         transcript = transcript_of(attempt)
         if attempt.analysis_json:
-            self.scorecard.show_analysis(attempt.analysis_json, transcript)
+            self.scorecard.show_analysis(attempt.analysis_json, transcript,
+                                         self._strong_answer(attempt))
         elif attempt.transcript_text:
             self.scorecard.show_transcript_only(attempt.transcript_text)
         else:
@@ -259,9 +260,10 @@ class HistoryView(QWidget):
         attempt = self.services.repo.get_attempt(self.selected_id) if self.selected_id else None
         held = self.pipeline.pending(self.selected_id) if attempt else None
         if show_new and held is not None:
-            self.scorecard.show_analysis(held[1], held[0])
+            self.scorecard.show_analysis(held[1], held[0], self._strong_answer(attempt))
         elif attempt is not None and attempt.analysis_json:
-            self.scorecard.show_analysis(attempt.analysis_json, transcript_of(attempt))
+            self.scorecard.show_analysis(attempt.analysis_json, transcript_of(attempt),
+                                         self._strong_answer(attempt))
 
     def _keep_new(self) -> None:
         if self.selected_id is not None:
@@ -271,6 +273,11 @@ class HistoryView(QWidget):
         if self.selected_id is not None:
             self.pipeline.keep_previous(self.selected_id)
             self._show(self.selected_id)
+
+    def _strong_answer(self, attempt: Attempt) -> str:
+        """The question's "what a strong answer covers" (not for a follow-up's answer)."""
+        q = self.services.bank.get(attempt.question_id) if attempt.question_id else None
+        return q.strong_answer if q is not None and not attempt.prompt_text else ""
 
     def _no_transcript_text(self, attempt: Attempt) -> str:
         if self.pipeline.is_busy(attempt.id):

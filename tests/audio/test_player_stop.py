@@ -39,10 +39,44 @@ def timed_stop(player: Player, limit: float = 3.0) -> float | None:
     return took[0] if took else None
 
 
+class Watched:
+    """The real ``sounddevice`` module, with every output stream's teardown calls noted: which
+    were made, and whether the stream was still running when it was closed."""
+
+    def __init__(self) -> None:
+        import sounddevice
+
+        self._sd = sounddevice
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self._sd, name)
+
+    def OutputStream(self, **kwargs):  # noqa: N802 (sounddevice API)
+        stream, calls = self._sd.OutputStream(**kwargs), self.calls
+
+        class Stream:
+            def start(self) -> None:
+                stream.start()
+
+            def stop(self) -> None:
+                calls.append("stop")
+                stream.stop()
+
+            def abort(self) -> None:
+                calls.append("abort")
+                stream.abort()
+
+            def close(self) -> None:
+                calls.append("close while running" if stream.active else "close")
+                stream.close()
+
+        return Stream()
+
+
 @pytest.mark.parametrize("rate", [16000, 22050, 44100, 48000])
 def test_stop_in_the_first_seconds_returns_at_once(virtual_audio, rate):
-    import sounddevice as sd
-
+    sd = Watched()
     player = Player(sd)
     for delay in (0.2, 0.5, 0.9, 1.4):
         finished = threading.Event()
@@ -53,9 +87,11 @@ def test_stop_in_the_first_seconds_returns_at_once(virtual_audio, rate):
         assert took < STOP_BOUND_S, f"stop() took {took:.3f} s ({rate} Hz, {delay} s in)"
         assert not player.is_playing
         assert finished.wait(1.0), "on_finished was not called after stop()"
-    # every stream was really torn down (aborted and closed), none left stuck
-    assert player.close(timeout=5.0)
+    # every stream was really torn down, none left stuck; none aborted or closed while its
+    # callback thread ran (on ALSA both cancel that thread, which can hang the process)
+    assert player.close(timeout=10.0)
     assert player.stuck_streams == 0
+    assert sd.calls.count("close") == 4 and set(sd.calls) <= {"stop", "close"}, sd.calls
 
 
 def test_stopped_sound_goes_silent_and_the_next_one_plays(virtual_audio):
@@ -85,9 +121,9 @@ def test_stopped_sound_goes_silent_and_the_next_one_plays(virtual_audio):
 
 
 class _WedgedOutput:
-    """A ``sounddevice`` stand-in whose streams never call back and whose abort() never returns:
+    """A ``sounddevice`` stand-in whose streams never call back and whose stop() never returns:
     a wedged audio back-end cannot be produced on demand, so this is the one fake here (the real
-    stream is tested above). Only ``abort`` wedges; ``close`` returns."""
+    stream is tested above). It records every stream call: abort() must never be used."""
 
     class CallbackAbort(Exception):
         pass
@@ -98,8 +134,8 @@ class _WedgedOutput:
     default = type("Default", (), {"device": [-1, 0]})()
 
     def __init__(self) -> None:
-        self.release = threading.Event()  # lets the wedged abort() go at the end of the test
-        self.opened = 0
+        self.release = threading.Event()  # lets the wedged stop() go at the end of the test
+        self.calls: list[str] = []
 
     @staticmethod
     def query_devices(*_a, **_k):
@@ -111,28 +147,30 @@ class _WedgedOutput:
         return {"name": "Fake"}
 
     def OutputStream(self, **_kwargs):  # noqa: N802 (sounddevice API)
-        self.opened += 1
-        release = self.release
+        calls, release = self.calls, self.release
+        calls.append("open")
 
         class Stream:
-            closed = False
-
             def start(self) -> None:
-                pass
+                calls.append("start")
 
-            def abort(self) -> None:
+            def stop(self) -> None:
+                calls.append("stop")
                 release.wait()
 
+            def abort(self) -> None:
+                calls.append("abort")
+
             def close(self) -> None:
-                self.closed = True
+                calls.append("close")
 
         return Stream()
 
 
-def test_a_wedged_stream_is_abandoned_and_reported_not_waited_on():
+def test_a_wedged_stream_is_abandoned_and_reported_never_aborted():
     sd = _WedgedOutput()
     reports: list[str] = []
-    player = Player(sd, on_stuck=reports.append, stuck_after=0.5)
+    player = Player(sd, on_stuck=reports.append, stuck_after=0.5, end_grace=0.3)
     try:
         finished = threading.Event()
         player.play(np.zeros(48000, np.float32), 48000, on_finished=finished.set)
@@ -144,10 +182,12 @@ def test_a_wedged_stream_is_abandoned_and_reported_not_waited_on():
             time.sleep(0.02)
         assert player.stuck_streams == 1
         assert reports and "stopped responding" in reports[0]
+        # never cancelled from outside, never closed while it may still run
+        assert sd.calls == ["open", "start", "stop"]
         # the app carries on: the next sound opens a new stream at once
         t0 = time.monotonic()
         player.play(np.zeros(480, np.float32), 48000)
-        assert time.monotonic() - t0 < STOP_BOUND_S and sd.opened == 2
+        assert time.monotonic() - t0 < STOP_BOUND_S and sd.calls.count("open") == 2
         assert player.is_playing
         t0 = time.monotonic()
         assert player.close(timeout=0.3) is False  # shutdown waits a bounded time, then goes
@@ -155,3 +195,4 @@ def test_a_wedged_stream_is_abandoned_and_reported_not_waited_on():
     finally:
         sd.release.set()
     assert player.close(timeout=2.0)
+    assert "abort" not in sd.calls and sd.calls.count("close") == 2
