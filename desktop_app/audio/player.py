@@ -54,11 +54,11 @@ class Player:
     ``abort()`` from the caller racing the reaper's ``close()`` hung for good). And a stream is
     never aborted, nor closed while its callback thread runs: on ALSA both cancel that thread
     (``pthread_cancel``), and a thread cancelled while it waits for Python's GIL dies holding
-    the GIL's mutex, which hangs the whole process. A stream that has not ended after
-    ``end_grace`` seconds (PulseAudio can hold a new stream's first blocks ~2 s) is asked to
-    stop gracefully. A teardown call that does not return within ``stuck_after`` seconds is
-    abandoned: the stream is left to its thread, ``stuck_streams`` counts it and
-    ``on_stuck(message)`` reports it.
+    the GIL's mutex, which hangs the whole process. So the reaper waits up to ``end_grace``
+    seconds for the stream to end (PulseAudio can hold a new stream's first blocks ~2 s), then
+    calls ``stop()``, which joins the callback thread without cancelling it, then ``close()``.
+    A teardown call that does not return within ``stuck_after`` seconds is abandoned: the stream
+    is left to its thread, ``stuck_streams`` counts it and ``on_stuck(message)`` reports it.
     """
 
     def __init__(
@@ -199,9 +199,12 @@ class Player:
                 log.exception("on_finished callback failed")
         # The callback ends the stream in its next block (CallbackAbort after stop(),
         # CallbackStop at the end); callbacks can stall for a while on a new PulseAudio stream.
-        if not pb.finished.wait(self.end_grace) and not self._watched("stop", pb.stream.stop):
-            return  # stuck: leave the stream to its thread, never close a running one
-        self._watched("close", pb.stream.close)
+        # PortAudio calls "finished" from the callback thread before that thread is gone, so
+        # stop() (which joins it, never cancels it) always comes before close().
+        pb.finished.wait(self.end_grace)
+        if self._watched("stop", pb.stream.stop):
+            self._watched("close", pb.stream.close)
+        # else stuck or failed: leave the stream to its thread, never close a running one
 
     def _watched(self, what: str, call: Callable[[], Any]) -> bool:
         """Run one teardown call on this thread; report it stuck if it outlasts stuck_after.
