@@ -178,7 +178,7 @@ def test_strong_answer_is_shown_beside_the_candidates_star_parts(qtbot, analysis
     assert panel.isVisible()
     strong = panel.strong_label.text()
     assert "What a strong answer covers" in strong
-    assert strong.count("<li>") == 3 and "shows the candidate listened" in strong
+    assert strong.count("<li>") == 3 and "Shows the candidate listened" in strong
     own = panel.own_label.text()
     assert "Your answer, part by part" in own
     first = analysis.to_dict()["star"]["sentences"][0]
