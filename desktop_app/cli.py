@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,9 +20,11 @@ from typing import Any
 
 from desktop_app import __version__
 from desktop_app.paths import AppPaths, prompts_dir, resolve_paths
+from desktop_app.textfmt import fmt_score, fmt_time, kind_label, short_date, shorten
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a tool ended by SIGPIPE (`… | head`)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,8 +107,11 @@ def cmd_questions(args: argparse.Namespace, paths: AppPaths) -> int:
     if args.json:
         print(json.dumps([_question_json(q) for q in questions], indent=2, ensure_ascii=False))
     else:
+        id_w = max((len(q.id) for q in questions), default=2)
+        comp_w = max((len(q.competency) for q in questions), default=10)
+        print(f"{'ID':{id_w}s}  {'COMPETENCY':{comp_w}s}  {'KIND':19s}  QUESTION")
         for q in questions:
-            print(f"{q.id:40s} {q.competency:28s} {q.text}")
+            print(f"{q.id:{id_w}s}  {q.competency:{comp_w}s}  {kind_label(q.kind):19s}  {q.text}")
         print(f"{len(questions)} questions", file=sys.stderr)
     return 0
 
@@ -198,13 +204,12 @@ def cmd_score(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def _print_analysis(path: Path, analysis: Any) -> None:
-    # A dimension that is not judged prints "—" (as in the window), never 0.
-    scores = "  ".join(
-        f"{k} {'—' if v is None else f'{v:.0f}'}" for k, v in analysis.scores.items()
-    )
-    print(f"{path}\n  {scores}")
-    for note in [*analysis.notes, *([analysis.delivery.note] if analysis.delivery.note else [])]:
-        print(f"  ({note})")
+    from desktop_app.breakdown import not_judged_notes, score_line
+
+    data = analysis.to_dict()  # the same dict the window's score tiles read
+    print(f"{path}\n  {score_line(data)}")
+    for note in not_judged_notes(data):
+        print(f"  {note}")
     for tip in analysis.tips:
         print(f"  - {tip}")
     if analysis.follow_up:
@@ -216,14 +221,20 @@ def cmd_models(args: argparse.Namespace, paths: AppPaths) -> int:
 
     store = ModelStore(paths.models)
     if args.models_command == "list":
+        from desktop_app.transcription.catalogue import stored_size_note
+
         models = store.list()
         if not models:
-            print("No models yet. Get one with `rehearse models download tiny.en` "
+            print("No models yet. Get one with `rehearse models download tiny.en` (75 MB) "
                   "or `rehearse models import PATH`.")
+            return 0
         default = store.default()
+        print(f"  {'NAME':12s} {'SOURCE':9s} {'SIZE':>9s}  WHY THIS SIZE")
         for m in models:
             mark = "*" if default and m.name == default.name else " "
-            print(f"{mark} {m.name:12s} {m.source:9s} {m.size_bytes / 1e6:8.1f} MB  {m.path}")
+            note = stored_size_note(m.source, m.format, m.shape)
+            print(f"{mark} {m.name:12s} {m.source:9s} {m.size_bytes / 1e6:6.0f} MB  {note}")
+        print(f"* = used by default. Models are kept in {store.models_dir}")
         return 0
     if args.models_command == "download":
         info = store.download(args.name, progress=_progress_printer(f"Downloading {args.name}"))
@@ -235,6 +246,7 @@ def cmd_models(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def cmd_history(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.questions import QuestionBank
     from desktop_app.storage.repository import Repository
 
     repo = Repository.open(paths.database)
@@ -244,11 +256,13 @@ def cmd_history(args: argparse.Namespace, paths: AppPaths) -> int:
         attempts = repo.list_attempts(limit=args.limit)
     finally:
         repo.close()
+    bank = QuestionBank.load([prompts_dir(), paths.packs])
     if args.json:
         rows = [
             {
                 "id": a.id,
                 "question_id": a.question_id,
+                "question_text": _question_text(bank, a),
                 "started_at": a.started_at,
                 "duration_s": a.duration_s,
                 "status": a.status,
@@ -257,17 +271,43 @@ def cmd_history(args: argparse.Namespace, paths: AppPaths) -> int:
                 "transcript": a.transcript_text,
                 "scores": a.scores,
                 "parent_attempt_id": a.parent_attempt_id,
+                "prompt_text": a.prompt_text,
             }
             for a in attempts
         ]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
-    else:
-        for a in attempts:
-            overall = a.scores.get("overall")
-            score = f"{overall:5.0f}" if overall is not None else "    -"
-            print(f"{a.id:5d}  {a.started_at[:16]}  {a.duration_s:6.1f}s  {score}  "
-                  f"{a.status:11s} {a.question_id}")
+        return 0
+    if not attempts:
+        print("No attempts yet. Open the app (`rehearse`) and record an answer.")
+        return 0
+    print(f"{'ID':>5s}  {'DATE':16s}  {'LENGTH':>6s}  {'SCORE':>5s}  {'STATUS':11s}  QUESTION")
+    for a in attempts:
+        question = _question_text(bank, a)
+        if a.parent_attempt_id is not None or a.prompt_text:
+            parent = f" of #{a.parent_attempt_id}" if a.parent_attempt_id is not None else ""
+            question = f"↳ follow-up{parent}: {a.prompt_text or question}"
+        print(f"{a.id:5d}  {short_date(a.started_at):16s}  {fmt_time(a.duration_s):>6s}  "
+              f"{fmt_score(a.scores.get('overall')):>5s}  {a.status:11s}  {shorten(question, 90)}")
+    print("↳ = an answer to a follow-up question; SCORE is the overall score (— = not scored).",
+          file=sys.stderr)
     return 0
+
+
+def _question_text(bank: Any, attempt: Any) -> str:
+    q = bank.get(attempt.question_id) if attempt.question_id else None
+    if q is not None:
+        return q.text
+    return f"(question {attempt.question_id})" if attempt.question_id else "(no question)"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's final flush cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 COMMANDS = {
@@ -296,7 +336,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"cannot create the data folder {paths.root} ({exc.strerror or exc}); choose "
              "another with --data-dir or REHEARSE_HOME")
     try:
-        return COMMANDS[args.command](args, paths)
+        status = COMMANDS[args.command](args, paths)
+        sys.stdout.flush()  # a closed pipe shows up here, not in the interpreter's exit
+        return status
+    except BrokenPipeError:  # the reader went away (`rehearse questions --json | head`)
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # every failure becomes one clear line

@@ -151,7 +151,15 @@ def test_transcribe_and_score_a_spoken_answer(model_home, spoken_wav, tmp_path):
 @pytest.mark.whisper
 def test_models_list_shows_the_default(model_home):
     out = rehearse(model_home, "models", "list").stdout
-    assert out.lstrip().startswith("* tiny.en") and "imported" in out
+    row = next(line for line in out.splitlines() if "tiny.en" in line)
+    assert row.startswith("* tiny.en") and "imported" in row
+
+
+def test_models_list_explains_why_an_import_is_larger_than_the_download(model_home):
+    out = rehearse(model_home, "models", "list").stdout
+    row = next(line for line in out.splitlines() if line.startswith("* tiny.en"))
+    assert "151 MB" in row  # the real imported tiny.en
+    assert "float32, converted from CTranslate2" in row and "download is 75 MB" in row
 
 
 def test_models_list_empty_says_how_to_get_one(tmp_path):
@@ -186,3 +194,80 @@ def test_score_follow_up_answer_is_judged_on_what_it_asked(tmp_path):
     text = rehearse(tmp_path, "score", "--follow-up", "How did you measure the result?",
                     str(path)).stdout
     assert "star —" in text and "delivery —" in text
+
+
+def _pipe_into_head(data: Path, *args: str, lines: int = 3) -> subprocess.CompletedProcess[bytes]:
+    """``rehearse ARGS | head -n LINES`` as a real pipeline; returns rehearse's own result."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env.pop("REHEARSE_HOME", None)
+    producer = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app", "--data-dir", str(data), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO,
+    )
+    head = subprocess.run(["head", "-n", str(lines)], stdin=producer.stdout,
+                          capture_output=True, timeout=120)
+    producer.stdout.close()  # only head reads the pipe now: when it exits, the pipe is broken
+    err = producer.stderr.read()
+    producer.wait(timeout=120)
+    assert head.stdout.count(b"\n") == lines
+    return subprocess.CompletedProcess(producer.args, producer.returncode, head.stdout, err)
+
+
+@pytest.mark.parametrize("args", [("questions", "--json"), ("questions",)])
+def test_output_piped_into_head_ends_quietly(tmp_path, args):
+    for pack in range(3):  # make the output far larger than a pipe's buffer
+        (tmp_path / "packs").mkdir(exist_ok=True)
+        body = "".join(
+            f'[[question]]\nid = "extra-{pack}-{i}"\ntext = "Tell me about time {i}, pack {pack}."'
+            f'\ncompetency = "Ownership"\nkind = "behavioural"\n'
+            f'strong_answer = "{"A long note; " * 40}"\n\n'
+            for i in range(150)
+        )
+        (tmp_path / "packs" / f"extra{pack}.toml").write_text(
+            f'[pack]\nname = "Extra {pack}"\n\n{body}', encoding="utf-8")
+    proc = _pipe_into_head(tmp_path, *args)
+    assert b"Broken pipe" not in proc.stderr and b"Traceback" not in proc.stderr, proc.stderr
+    assert b"rehearse:" not in proc.stderr
+    assert proc.returncode == 141  # like any Unix tool ended by SIGPIPE: quiet, no message
+
+
+def test_history_has_a_header_question_text_and_marks_follow_ups(tmp_path):
+    repo = Repository.open(tmp_path / "rehearse.db")
+    main_id = repo.add_attempt(Attempt(
+        id=None, question_id="conflict-teammate-disagreement",
+        started_at="2026-01-01T10:00:00+00:00", duration_s=83.0, status="scored",
+        scores={"overall": 71.6}))
+    repo.add_attempt(Attempt(
+        id=None, question_id="conflict-teammate-disagreement",
+        started_at="2026-01-01T10:05:00+00:00", duration_s=41.0, status="recorded",
+        parent_attempt_id=main_id, prompt_text="What would you do differently next time?"))
+    repo.add_attempt(Attempt(id=None, question_id="gone-from-the-bank",
+                             started_at="2026-01-02T09:00:00+00:00"))
+    repo.close()
+    lines = rehearse(tmp_path, "history").stdout.splitlines()
+    assert lines[0].split() == ["ID", "DATE", "LENGTH", "SCORE", "STATUS", "QUESTION"]
+    rows = lines[1:]
+    assert len(rows) == 3  # newest first
+    assert "(question gone-from-the-bank)" in rows[0]
+    follow_up, main = rows[1], rows[2]
+    assert f"↳ follow-up of #{main_id}: What would you do differently next time?" in follow_up
+    assert "0:41" in follow_up and " — " in follow_up  # not scored yet: a dash, not 0
+    assert "Tell me about a time you had a serious disagreement with a teammate." in main
+    assert " 72 " in main and "1:23" in main and "↳" not in main
+    data = json.loads(rehearse(tmp_path, "history", "--json").stdout)
+    assert data[1]["prompt_text"] == "What would you do differently next time?"
+    assert data[2]["question_text"].startswith("Tell me about a time you had a serious")
+
+
+def test_score_text_prints_a_dash_for_what_is_not_judged(tmp_path):
+    path = tmp_path / "strong.txt"
+    path.write_text(STRONG, encoding="utf-8")
+    out = rehearse(tmp_path, "score", str(path)).stdout
+    scores = out.splitlines()[1].split()
+    shown = dict(zip(scores[::2], scores[1::2], strict=True))
+    assert set(shown) == REQUIRED_SCORES
+    # typed text has no voice to time, and reasoning is not scored for behavioural answers:
+    # the same "—" the window's tiles show, never a 0 or a 100
+    assert shown["delivery"] == "—" and shown["reasoning"] == "—"
+    assert "delivery: Not judged for typed text" in out
+    assert all(v.isdigit() for k, v in shown.items() if k not in ("delivery", "reasoning"))

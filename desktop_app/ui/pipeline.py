@@ -8,6 +8,11 @@ Live mode (``settings.live_transcription``): :meth:`Pipeline.start_live` creates
 :class:`~desktop_app.ui.live_session.LiveSession` fed by the recorder thread; after "stop",
 :meth:`Pipeline.finish_live` turns its transcript into the same save → analyse → save path as a
 whole-file job. If live transcription fails for any reason, the saved WAV is transcribed whole.
+
+Re-transcribing an attempt that already has a transcript (``submit(id, hold=True)``) never
+overwrites it: the new transcript and scores are held (``pending(id)``, signal
+``attempt_rescored``) until the user keeps them (``keep_new``) or the stored ones
+(``keep_previous``).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from desktop_app.ui.workers import (
 
 log = logging.getLogger(__name__)
 
-NO_MODEL_HINT = "No transcription model — Settings → Models"
+NO_MODEL_HINT = "No transcription model — Settings → Model"
 
 
 class Pipeline(QObject):
@@ -35,13 +40,15 @@ class Pipeline(QObject):
 
     Signals: ``model_state(state, text)`` with state ``loading|ready|missing``;
     ``attempt_progress(id, fraction)``; ``attempt_transcribing(id)``;
-    ``attempt_scored(id, transcript, analysis)``; ``attempt_failed(id, message)``.
+    ``attempt_scored(id, transcript, analysis)`` (stored); ``attempt_rescored(id, transcript,
+    analysis)`` (held, not stored); ``attempt_failed(id, message)``.
     """
 
     model_state = Signal(str, str)
     attempt_transcribing = Signal(int)
     attempt_progress = Signal(int, float)
     attempt_scored = Signal(int, object, object)
+    attempt_rescored = Signal(int, object, object)
     attempt_failed = Signal(int, str)
 
     # Requests to workers (queued across threads).
@@ -60,6 +67,8 @@ class Pipeline(QObject):
         self._waiting_for_model: list[int] = []
         self._active: set[int] = set()
         self._live: dict[int, Any] = {}  # attempt id -> LiveSession being finished
+        self._holding: set[int] = set()  # re-transcriptions whose result must not be stored
+        self._pending: dict[int, tuple[Any, Any]] = {}  # held (transcript, analysis)
 
         self.transcriber = TranscriptionWorker(services.models, services.engine_factory)
         self.analyser = AnalysisWorker(services.analyzer_factory)
@@ -102,7 +111,7 @@ class Pipeline(QObject):
         self._req_warm.emit()  # the analyser gets ready while the user reads the question
         waiting, self._waiting_for_model = self._waiting_for_model, []
         for attempt_id in waiting:
-            self.submit(attempt_id)
+            self.submit(attempt_id, hold=attempt_id in self._holding)
 
     def _on_missing(self, message: str) -> None:
         self.state, self.model_name = "missing", None
@@ -110,13 +119,18 @@ class Pipeline(QObject):
         self.model_state.emit(self.state, self.state_text)
 
     # ---- attempts ----------------------------------------------------------------------------
-    def submit(self, attempt_id: int) -> bool:
-        """Queue a saved attempt for transcription and scoring. False if it has no audio."""
+    def submit(self, attempt_id: int, *, hold: bool = False) -> bool:
+        """Queue a saved attempt for transcription and scoring. False if it has no audio.
+        With ``hold``, the result is kept aside (``pending``) instead of replacing the stored
+        transcript and scores."""
         attempt = self.services.repo.get_attempt(attempt_id)
         if attempt is None or not attempt.audio_path:
             self.attempt_failed.emit(attempt_id, "This attempt has no recording to transcribe.")
             return False
         path = self.services.paths.absolute(attempt.audio_path)
+        if hold:
+            self._holding.add(attempt_id)
+            self._pending.pop(attempt_id, None)
         self._active.add(attempt_id)
         self.attempt_transcribing.emit(attempt_id)
         self._req_file.emit(attempt_id, str(path))
@@ -190,6 +204,35 @@ class Pipeline(QObject):
     def is_busy(self, attempt_id: int) -> bool:
         return attempt_id in self._active
 
+    def is_holding(self, attempt_id: int) -> bool:
+        """A re-transcription of this attempt is running; its result will be held."""
+        return attempt_id in self._holding
+
+    def pending(self, attempt_id: int) -> tuple[Any, Any] | None:
+        """The held (transcript, analysis) of a re-transcription, not stored yet."""
+        return self._pending.get(attempt_id)
+
+    def keep_new(self, attempt_id: int) -> bool:
+        """Store the held result over the previous one; False if there is none or saving fails
+        (the previous result is then still stored, and the new one still held)."""
+        held = self._pending.get(attempt_id)
+        if held is None:
+            return False
+        transcript, analysis = held
+        try:
+            fields = {**self._transcript_fields(transcript), **self._score_fields(analysis)}
+            self.services.repo.update_attempt(attempt_id, **fields)
+        except Exception as exc:
+            self.attempt_failed.emit(attempt_id, f"Could not save the new transcript: {exc}")
+            return False
+        del self._pending[attempt_id]
+        self.attempt_scored.emit(attempt_id, transcript, analysis)
+        return True
+
+    def keep_previous(self, attempt_id: int) -> None:
+        """Drop the held result; the stored transcript and scores stay as they are."""
+        self._pending.pop(attempt_id, None)
+
     def _question_for(self, attempt_id: int) -> tuple[Any, str | None]:
         """The attempt's question, and the follow-up it answers (judged on what that asked)."""
         attempt = self.services.repo.get_attempt(attempt_id)
@@ -197,19 +240,25 @@ class Pipeline(QObject):
             return None, None
         return self.services.bank.get(attempt.question_id), attempt.prompt_text
 
+    def _transcript_fields(self, transcript: Any) -> dict[str, Any]:
+        return dict(transcript_text=transcript.text, words_json=json.dumps(transcript.to_dict()),
+                    model=transcript.model or self.model_name, status="transcribed", error=None)
+
+    @staticmethod
+    def _score_fields(analysis: Any) -> dict[str, Any]:
+        return dict(analysis_json=json.dumps(analysis.to_dict()), scores=dict(analysis.scores),
+                    status="scored", error=None)
+
     def _on_transcribed(self, attempt_id: int, transcript: Any) -> None:
-        try:
-            self.services.repo.update_attempt(
-                attempt_id,
-                transcript_text=transcript.text,
-                words_json=json.dumps(transcript.to_dict()),
-                model=transcript.model or self.model_name,
-                status="transcribed",
-                error=None,
-            )
-        except Exception as exc:  # disk full, database locked
-            self._fail(attempt_id, f"Could not save the transcript: {exc}")
-            return
+        if attempt_id not in self._holding:
+            try:
+                self.services.repo.update_attempt(attempt_id,
+                                                  **self._transcript_fields(transcript))
+            except Exception as exc:  # disk full, database locked
+                self._fail(attempt_id, f"Could not save the transcript: {exc}")
+                return
+        elif not transcript.model:
+            transcript.model = self.model_name or ""
         self._req_analyse.emit(attempt_id, transcript, *self._question_for(attempt_id))
 
     def _on_transcription_failed(self, attempt_id: int, message: str) -> None:
@@ -217,21 +266,21 @@ class Pipeline(QObject):
             if attempt_id not in self._waiting_for_model:
                 self._waiting_for_model.append(attempt_id)
             self._active.discard(attempt_id)
-            self._safe_update(attempt_id, error=message)
+            if attempt_id not in self._holding:
+                self._safe_update(attempt_id, error=message)
             self.attempt_failed.emit(attempt_id, f"Recording kept; not transcribed: {message}")
             return
         self._fail(attempt_id, message)
 
     def _on_analysed(self, attempt_id: int, transcript: Any, analysis: Any) -> None:
         self._active.discard(attempt_id)
+        if attempt_id in self._holding:
+            self._holding.discard(attempt_id)
+            self._pending[attempt_id] = (transcript, analysis)
+            self.attempt_rescored.emit(attempt_id, transcript, analysis)
+            return
         try:
-            self.services.repo.update_attempt(
-                attempt_id,
-                analysis_json=json.dumps(analysis.to_dict()),
-                scores=dict(analysis.scores),
-                status="scored",
-                error=None,
-            )
+            self.services.repo.update_attempt(attempt_id, **self._score_fields(analysis))
         except Exception as exc:
             self._fail(attempt_id, f"Could not save the scores: {exc}")
             return
@@ -242,6 +291,11 @@ class Pipeline(QObject):
 
     def _fail(self, attempt_id: int, message: str) -> None:
         self._active.discard(attempt_id)
+        if attempt_id in self._holding:  # a re-transcription failed: the stored result stays
+            self._holding.discard(attempt_id)
+            self.attempt_failed.emit(attempt_id, f"Re-transcribing failed ({message}); the "
+                                                 "previous transcript and scores are kept.")
+            return
         self._safe_update(attempt_id, status="failed", error=message)
         self.attempt_failed.emit(attempt_id, message)
 

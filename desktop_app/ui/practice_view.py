@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -23,11 +21,12 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import Attempt, Question
 from desktop_app.storage.repository import now_iso
-from desktop_app.ui.live_session import STATE_TEXT
+from desktop_app.textfmt import fmt_score, kind_label, shorten
+from desktop_app.ui.answer_area import AnswerArea
+from desktop_app.ui.playback import play_from
 from desktop_app.ui.question_picker import QuestionPicker
-from desktop_app.ui.scorecard import Scorecard, fmt_time
-from desktop_app.ui.transcript_view import TranscriptView
-from desktop_app.ui.widgets import Banner, LevelMeter
+from desktop_app.ui.record_bar import RecordBar
+from desktop_app.ui.widgets import Banner
 
 
 class PracticeView(QWidget):
@@ -63,9 +62,9 @@ class PracticeView(QWidget):
         self._follow_up: tuple[int, str] | None = None  # (parent attempt id, prompt) to record
         self.session_id: int | None = None
         self.live_session: Any = None
-        self._live_attempt: int | None = None  # attempt whose live transcript is on show
+        # attempt id -> (question, follow-up prompt or None) it answered in this session
+        self._answered: dict[int, tuple[Question | None, str | None]] = {}
         self.state = "idle"
-        self._t0 = 0.0
         self._started_at = ""
         self._build()
         rec = pipeline.recorder
@@ -105,61 +104,36 @@ class PracticeView(QWidget):
         self.skip_button = QPushButton("Skip")
         self.skip_button.setToolTip("Stop speaking (Esc)")
         self.skip_button.clicked.connect(self.stop_speech)
-        self.record_button = QPushButton("● Record")
-        self.record_button.setObjectName("recordButton")
-        self.record_button.setCheckable(True)
-        self.record_button.setToolTip("Start/stop recording (Space or Ctrl+R)")
+        self.record_bar = bar = RecordBar()
+        self.record_button, self.level_meter = bar.record_button, bar.level_meter
+        self.elapsed_label = bar.elapsed_label
         self.record_button.clicked.connect(self._on_record_clicked)
-        self.level_meter = LevelMeter()
-        self.elapsed_label = QLabel("0:00")
-        self.elapsed_label.setObjectName("elapsed")
-        self.status_label = QLabel()
-        self.status_label.setWordWrap(True)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setMaximumWidth(220)
-        self.progress_bar.setTextVisible(False)
-        self.progress_bar.hide()
-        self.live_state_label = QLabel()
-        self.live_state_label.setObjectName("liveState")
-        self.live_state_label.setStyleSheet("color: #627d98;")
-        self.live_state_label.hide()
-        self.live_view = TranscriptView()
-        self.live_view.setAccessibleName("Live transcript")
-        self.live_view.setPlaceholderText("Your words appear here as you speak…")
-        self.live_view.hide()
-        self.scorecard = Scorecard()
+        self.answer_area = area = AnswerArea(
+            lambda: self.pipeline.is_busy(self.current_attempt_id or -1),
+            lambda: self.pipeline.state != "ready" and self.state != "idle")
+        self.status_label, self.progress_bar = area.status_label, area.progress_bar
+        self.live_state_label, self.live_view = area.live_state_label, area.live_view
+        self.scorecard = area.scorecard
         self.transcript_view = self.scorecard.transcript_view
         self.scorecard.speak_follow_up_requested.connect(self.say)
         self.scorecard.answer_follow_up_requested.connect(self.answer_follow_up)
         self.scorecard.finding_activated.connect(self._play_from)
-        self.scorecard.hide()
 
         speak_row = QHBoxLayout()
         speak_row.addWidget(self.speak_button)
         speak_row.addWidget(self.skip_button)
         speak_row.addStretch(1)
-        rec_row = QHBoxLayout()
-        rec_row.addWidget(self.record_button)
-        rec_row.addWidget(self.level_meter, 1)
-        rec_row.addWidget(self.elapsed_label)
-        status_row = QHBoxLayout()
-        status_row.addWidget(self.status_label, 1)
-        status_row.addWidget(self.progress_bar)
-
         content = QWidget()
         right = QVBoxLayout(content)
         right.setContentsMargins(16, 8, 16, 16)
         right.setSpacing(10)
+        self._content_layout = right
         right.addWidget(self.banner)
         right.addWidget(self.question_label)
         right.addWidget(self.meta_label)
         right.addLayout(speak_row)
-        right.addLayout(rec_row)
-        right.addLayout(status_row)
-        right.addWidget(self.live_state_label)
-        right.addWidget(self.live_view, 1)
-        right.addWidget(self.scorecard, 1)
-        right.addStretch(0)
+        right.addWidget(bar)
+        right.addWidget(area, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
@@ -175,31 +149,47 @@ class PracticeView(QWidget):
         lay.setContentsMargins(8, 8, 8, 8)
         lay.addWidget(splitter)
 
-        self._clock = QTimer(self)
-        self._clock.setInterval(200)
-        self._clock.timeout.connect(self._tick)
-        self._busy_timer = QTimer(self)
-        self._busy_timer.setSingleShot(True)
-        self._busy_timer.setInterval(500)
-        self._busy_timer.timeout.connect(self._show_busy)
         for keys in ("Ctrl+R", "Space"):
             sc = QShortcut(QKeySequence(keys), self)
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(self._shortcut_toggle)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.picker.next_question)
+        QShortcut(QKeySequence("Ctrl+N"), self, self._next_question)
         QShortcut(QKeySequence("Esc"), self, self.stop_speech)
+
+    def set_welcome(self, panel: QWidget) -> None:
+        """Put the first-run panel at the top of the practice column (it scrolls with it)."""
+        self._content_layout.insertWidget(0, panel)
 
     # ---- questions and speech ----------------------------------------------------------------
     def set_question(self, question: Question) -> None:
-        """Show a question (and speak it when speak_questions is on)."""
+        """Show a question (and speak it when speak_questions is on). A new question clears the
+        answer area: the last answer's scores never sit under another question."""
+        if self.state != "idle":
+            return  # the picker is locked while recording; the answer keeps its question
+        changed = self.current_question is None or question.id != self.current_question.id
         self.current_question = question
         self._follow_up = None
         self.question_label.setText(question.text)
-        self.meta_label.setText(
-            f"{question.competency.replace('-', ' ')} · {question.kind} · {question.id}"
-        )
-        if self.services.settings.speak_questions and self.state == "idle":
+        self.meta_label.setText(f"{question.competency} · {kind_label(question.kind)}")
+        self.meta_label.setToolTip(f"Question id: {question.id} ({question.pack})")
+        if changed:
+            self._clear_answer_area()
+        if self.services.settings.speak_questions:
             self.say(question.text)
+
+    def _next_question(self) -> None:
+        if self.state == "idle":
+            self.picker.next_question()
+
+    def _clear_answer_area(self) -> None:
+        """Hide the previous answer (it stays in History) and reset the clock."""
+        previous = self.current_attempt_id
+        self.current_attempt_id = None
+        self.record_bar.reset()
+        busy = previous is not None and self.pipeline.is_busy(previous)
+        self.answer_area.clear(
+            "" if previous is None else "Your previous answer is still being scored; you will "
+            "find it in History." if busy else "Your previous answer is saved in History.")
 
     def speak_question(self) -> None:
         text = self._follow_up[1] if self._follow_up else (
@@ -262,6 +252,7 @@ class PracticeView(QWidget):
             n += 1
             path = self.services.paths.recordings / f"{stamp}-{qid}-{n}.wav"
         self._started_at = now_iso()
+        self.record_bar.reset()  # a new answer: never the last one's time
         self._set_state("starting")
         self.status_label.setText("Opening the microphone…")
         self._start_live()
@@ -284,18 +275,14 @@ class PracticeView(QWidget):
 
     def _set_state(self, state: str) -> None:
         self.state = state
-        recording = state in ("starting", "recording")
-        self.record_button.setChecked(recording)
-        self.record_button.setText("■ Stop" if recording else "● Record")
         can = state in ("idle", "recording") and self.services.sd is not None
-        self.record_button.setEnabled(can)
+        self.record_bar.show_recording(state in ("starting", "recording"), can)
         self.picker.setEnabled(state == "idle")
         self.scorecard.answer_follow_up_button.setEnabled(state == "idle")
 
     def _on_started(self, path: str) -> None:
         self._set_state("recording")
-        self._t0 = time.monotonic()
-        self._clock.start()
+        self.record_bar.start_clock()
         self.status_label.setText("Recording… press Space or Ctrl+R to stop.")
         q = self.current_question
         parent_id, prompt = self._follow_up if self._follow_up else (None, None)
@@ -321,15 +308,11 @@ class PracticeView(QWidget):
                 return None
         return self.session_id
 
-    def _tick(self) -> None:
-        self.elapsed_label.setText(fmt_time(time.monotonic() - self._t0))
-
     def _on_stopped(self, result: Any) -> None:
-        self._clock.stop()
-        self.level_meter.reset()
-        self.elapsed_label.setText(fmt_time(result.duration_s))
+        self.record_bar.stop_clock(result.duration_s)
         self._set_state("idle")
         attempt_id, self._recording_attempt = self._recording_attempt, None
+        prompt = self._follow_up[1] if self._follow_up else None
         self._follow_up = None
         live, self.live_session = self.live_session, None
         error = getattr(result, "error", None)
@@ -352,16 +335,16 @@ class PracticeView(QWidget):
         if error:
             self.banner.show_message(error, "error")
         self.current_attempt_id = attempt_id
+        self._answered[attempt_id] = (self.current_question, prompt)
         self.scorecard.hide()
         self.attempt_saved.emit(attempt_id)
         if result.duration_s <= 0.05:
             if live is not None:
                 self.pipeline.cancel_live(live)
-            self._hide_live()
+            self.answer_area.hide_live()
             self.status_label.setText("The recording is empty — nothing to transcribe.")
             return
         if live is not None:
-            self._live_attempt = attempt_id
             self.pipeline.finish_live(attempt_id, live)
         else:
             self.pipeline.submit(attempt_id)
@@ -370,9 +353,8 @@ class PracticeView(QWidget):
         if self.live_session is not None:
             self.pipeline.cancel_live(self.live_session)
             self.live_session = None
-            self._hide_live()
-        self._clock.stop()
-        self.level_meter.reset()
+            self.answer_area.hide_live()
+        self.record_bar.stop_clock()
         self._set_state("idle")
         self.status_label.setText("")
         if self._recording_attempt is not None:
@@ -383,38 +365,10 @@ class PracticeView(QWidget):
     # ---- live transcript ---------------------------------------------------------------------
     def _start_live(self) -> None:
         self.live_session = session = self.pipeline.start_live()
-        self._live_attempt = None
         if session is None:
-            self._hide_live()
-            return
-        session.text_changed.connect(self._on_live_text)
-        session.state_changed.connect(self._on_live_state)
-        self.scorecard.hide()
-        self.live_view.clear()
-        self.live_view.show()
-        self._show_live_state("listening")
-        self.live_state_label.show()
-
-    def _on_live_text(self, transcript: Any) -> None:
-        if self.sender() is self.live_session or self._is_live_attempt_current():
-            self.live_view.set_live_text(transcript.text)
-
-    def _is_live_attempt_current(self) -> bool:
-        return self._live_attempt is not None and self._live_attempt == self.current_attempt_id
-
-    def _on_live_state(self, state: str) -> None:
-        if self.sender() is self.live_session or self._is_live_attempt_current():
-            self._show_live_state(state)
-
-    def _show_live_state(self, state: str) -> None:
-        text = STATE_TEXT.get(state, state)
-        if state != "done" and self.pipeline.state != "ready" and self.state != "idle":
-            text = "Listening… (transcription starts when the model has loaded)"
-        self.live_state_label.setText(text)
-
-    def _hide_live(self) -> None:
-        self.live_state_label.hide()
-        self.live_view.hide()
+            self.answer_area.hide_live()
+        else:
+            self.answer_area.follow_live(session)
 
     def _on_device_error(self, message: str) -> None:
         self.banner.show_message(message, "error")
@@ -425,35 +379,28 @@ class PracticeView(QWidget):
     def _on_transcribing(self, attempt_id: int) -> None:
         if attempt_id != self.current_attempt_id:
             return
-        waiting = self.pipeline.state != "ready"
-        self.status_label.setText("Waiting for the model to load…" if waiting else "Transcribing…")
-        self.progress_bar.setRange(0, 100)
-        self.progress_bar.setValue(0)
-        self._busy_timer.start()
-
-    def _show_busy(self) -> None:
-        if self.pipeline.is_busy(self.current_attempt_id or -1):
-            if self.progress_bar.value() <= 0:
-                self.progress_bar.setRange(0, 0)  # indeterminate
-            self.progress_bar.show()
+        self.answer_area.transcribing(self.pipeline.state != "ready")
 
     def _on_progress(self, attempt_id: int, frac: float) -> None:
-        if attempt_id != self.current_attempt_id or frac < 0:
-            return
-        self.progress_bar.setRange(0, 100)
-        self.progress_bar.setValue(int(frac * 100))
-        self.status_label.setText(f"Transcribing… {int(frac * 100)} %")
+        if attempt_id == self.current_attempt_id and frac >= 0:
+            self.answer_area.progress(frac)
 
     def _on_scored(self, attempt_id: int, transcript: Any, analysis: Any) -> None:
         self.attempt_scored.emit(attempt_id)
+        question, prompt = self._answered.get(attempt_id, (None, None))
         if attempt_id != self.current_attempt_id:
+            if question is not None and self.state == "idle" and self.current_attempt_id is None:
+                overall = analysis.scores.get("overall")
+                score = f" ({fmt_score(overall)} overall)" if overall is not None else ""
+                self.status_label.setText(f"Your answer to “{shorten(question.text, 60)}” was "
+                                          f"scored{score}: it is in History.")
             return
-        self._busy_timer.stop()
-        self.progress_bar.hide()
-        self._hide_live()
-        self.status_label.setText(f"Scored · {len(transcript.text.split())} words")
-        self.scorecard.show_analysis(analysis, transcript)
-        self.scorecard.show()
+        if prompt:
+            heading, strong = f"Your answer to the follow-up: {prompt}", ""
+        else:
+            heading = f"Your answer to: {question.text}" if question else ""
+            strong = question.strong_answer if question else ""
+        self.answer_area.show_scored(analysis, transcript, heading, strong)
         follow_up = self.scorecard.follow_up_text()
         if follow_up and self.services.settings.speak_questions:
             self.say(follow_up)
@@ -461,10 +408,7 @@ class PracticeView(QWidget):
     def _on_failed(self, attempt_id: int, message: str) -> None:
         if attempt_id != self.current_attempt_id:
             return
-        self._busy_timer.stop()
-        self.progress_bar.hide()
-        self.live_state_label.hide()
-        self.status_label.setText("")
+        self.answer_area.failed()
         self.banner.show_message(message, "error")
 
     def _play_from(self, _cs: int, _ce: int, when: float) -> None:
@@ -475,9 +419,6 @@ class PracticeView(QWidget):
         if attempt is None or not attempt.audio_path:
             return
         try:
-            from desktop_app.audio.wavio import read_audio
-
-            samples, rate = read_audio(self.services.paths.absolute(attempt.audio_path))
-            self.player.play(samples[int(max(0.0, when - 0.3) * rate):], rate)
+            play_from(self.player, self.services.paths.absolute(attempt.audio_path), when)
         except Exception as exc:
             self.banner.show_message(f"Could not play the recording: {exc}", "error")

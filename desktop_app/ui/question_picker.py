@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain import KINDS, Question
+from desktop_app.textfmt import kind_label
 
 QID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -40,13 +41,13 @@ class QuestionPicker(QWidget):
         self.competency_combo = QComboBox()
         self.competency_combo.setAccessibleName("Competency filter")
         self.competency_combo.addItem("All competencies", None)
-        for comp in bank.competencies():
-            self.competency_combo.addItem(comp.replace("-", " ").capitalize(), comp)
+        for comp in bank.competencies():  # shown as the pack writes them ("On-call", "trade-offs")
+            self.competency_combo.addItem(comp, comp)
         self.kind_combo = QComboBox()
         self.kind_combo.setAccessibleName("Kind filter")
         self.kind_combo.addItem("All kinds", None)
         for kind in KINDS:
-            self.kind_combo.addItem(kind.replace("-", " ").capitalize(), kind)
+            self.kind_combo.addItem(kind_label(kind), kind)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search questions…")
         self.search_edit.setClearButtonEnabled(True)
@@ -95,7 +96,7 @@ class QuestionPicker(QWidget):
         for q in self.filtered():
             item = QListWidgetItem(q.text)
             item.setData(QID_ROLE, q.id)
-            item.setToolTip(f"{q.competency} · {q.kind} · {q.id}")
+            item.setToolTip(f"{q.competency} · {kind_label(q.kind)}")
             self.list.addItem(item)
             if q.id == current:
                 self.list.setCurrentItem(item)

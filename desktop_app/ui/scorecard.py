@@ -7,8 +7,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -19,6 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain import Transcript
+from desktop_app.textfmt import fmt_time
+from desktop_app.ui.score_tiles import ScoreTiles
+from desktop_app.ui.strong_answer import StrongAnswerPanel
 from desktop_app.ui.transcript_view import (
     STAR_COLOURS,
     STAR_NAMES,
@@ -26,16 +27,7 @@ from desktop_app.ui.transcript_view import (
     time_at,
     word_char_spans,
 )
-from desktop_app.ui.widgets import score_colour
 
-SCORE_NAMES = [
-    ("overall", "Overall"),
-    ("star", "STAR"),
-    ("specificity", "Specificity"),
-    ("jargon", "Jargon"),
-    ("delivery", "Delivery"),
-    ("reasoning", "Reasoning"),
-]
 SPAN_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -54,37 +46,13 @@ def analysis_dict(analysis: Any) -> dict[str, Any]:
     return analysis.to_dict()
 
 
-def fmt_time(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 60}:{s % 60:02d}"
-
-
-class ScoreTile(QFrame):
-    def __init__(self, title: str) -> None:
-        super().__init__()
-        self.setObjectName("scoreTile")
-        self.value = QLabel("—")
-        self.value.setObjectName("scoreValue")
-        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        name = QLabel(title)
-        name.setObjectName("scoreName")
-        name.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(8, 6, 8, 6)
-        lay.addWidget(self.value)
-        lay.addWidget(name)
-        self.setMinimumHeight(84)  # 20 pt value + name: never squeezed (the view scrolls instead)
-
-    def set_value(self, value: float | None) -> None:
-        self.value.setText("—" if value is None else f"{round(float(value))}")
-        self.value.setStyleSheet(f"color: {score_colour(value).name()};")
-
-
 class Scorecard(QWidget):
     """Renders one analysed attempt.
 
-    Test hooks: ``tiles[name].value.text()``, ``transcript_view``, ``findings_list``,
-    ``tips_labels``, ``follow_up_label``, ``answer_follow_up_button``, ``activate_finding(row)``.
+    Test hooks: ``heading`` (which question the card belongs to), ``score_tiles`` (and
+    ``tiles[name].value.text()``, see ScoreTiles), ``transcript_view``, ``findings_list``,
+    ``strong_answer`` (StrongAnswerPanel), ``tips_labels``, ``follow_up_label``,
+    ``answer_follow_up_button``, ``activate_finding(row)``.
     Signals: ``finding_activated(char_start, char_end, time_s or -1)``,
     ``speak_follow_up_requested(str)``, ``answer_follow_up_requested(str)``.
     """
@@ -96,13 +64,13 @@ class Scorecard(QWidget):
     def __init__(self, parent: QWidget | None = None, *, allow_follow_up: bool = True) -> None:
         super().__init__(parent)
         self.data: dict[str, Any] = {}
-        self.tiles: dict[str, ScoreTile] = {}
-        grid = QGridLayout()
-        grid.setSpacing(8)
-        for i, (key, title) in enumerate(SCORE_NAMES):
-            tile = ScoreTile(title)
-            self.tiles[key] = tile
-            grid.addWidget(tile, 0, i)
+        self.heading = QLabel()
+        self.heading.setObjectName("cardHeading")
+        self.heading.setWordWrap(True)
+        self.heading.hide()
+        self.score_tiles = ScoreTiles()
+        self.tiles = self.score_tiles.tiles
+        self.strong_answer = StrongAnswerPanel()
 
         self.star_summary = QLabel()
         self.star_summary.setTextFormat(Qt.TextFormat.RichText)
@@ -147,11 +115,13 @@ class Scorecard(QWidget):
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(grid)
+        lay.addWidget(self.heading)
+        lay.addWidget(self.score_tiles)
         lay.addWidget(self.star_summary)
         lay.addWidget(self._title("Transcript"))
         lay.addWidget(self.transcript_view, 1)
         lay.addWidget(self.note_label)
+        lay.addWidget(self.strong_answer)
         lay.addWidget(self._title("What stood out (click to see the words)"))
         lay.addWidget(self.findings_list)
         lay.addWidget(self._title("Tips"))
@@ -166,10 +136,15 @@ class Scorecard(QWidget):
         return label
 
     # ---- content -----------------------------------------------------------------------------
+    def set_heading(self, text: str) -> None:
+        """Say which question this card belongs to ("" hides the line)."""
+        self.heading.setText(text)
+        self.heading.setVisible(bool(text))
+
     def clear(self) -> None:
         self.data = {}
-        for tile in self.tiles.values():
-            tile.set_value(None)
+        self.score_tiles.show_scores(None)
+        self.strong_answer.clear()
         self.star_summary.clear()
         self.transcript_view.set_content("")
         self.note_label.clear()
@@ -183,8 +158,10 @@ class Scorecard(QWidget):
         self.clear()
         self.transcript_view.set_content(text)
 
-    def show_analysis(self, analysis: Any, transcript: Transcript | str | None = None) -> None:
-        """Render an Analysis (object, dict or JSON) with the transcript it was computed on."""
+    def show_analysis(self, analysis: Any, transcript: Transcript | str | None = None,
+                      strong_answer: str = "") -> None:
+        """Render an Analysis (object, dict or JSON) with the transcript it was computed on;
+        ``strong_answer`` (the question's note) is shown beside the candidate's STAR parts."""
         data = analysis_dict(analysis)
         if isinstance(transcript, str):
             transcript = Transcript.from_text(transcript)
@@ -193,25 +170,13 @@ class Scorecard(QWidget):
         self.clear()
         self.data = data
         text = str(data.get("text") or transcript.text)
-        scores = data.get("scores") or {}
-        for key, tile in self.tiles.items():
-            value = scores.get(key)
-            tile.set_value(value if isinstance(value, (int, float)) else None)
-        reasoning = data.get("reasoning") or {}
-        if isinstance(reasoning, dict) and reasoning.get("weighted") is False:
-            # Computed but not part of the overall score for behavioural questions: say so.
-            self.tiles["reasoning"].set_value(None)
-            self.tiles["reasoning"].setToolTip(
-                "Not scored for behavioural questions: interviewers probe the 'why' in "
-                "communication and technical-reasoning rounds."
-            )
-        else:
-            self.tiles["reasoning"].setToolTip("")
+        self.score_tiles.show_scores(data)
         star = data.get("star") or {}
         sentences = [s for s in star.get("sentences", []) if isinstance(s, dict)]
         findings = [f for f in data.get("findings", []) if isinstance(f, dict)]
         self.transcript_view.set_content(text, sentences, findings)
         self._set_star_summary(star)
+        self.strong_answer.show_for(star if isinstance(star, dict) else {}, strong_answer)
         spans = word_char_spans(text, transcript.words)
         for f in findings:
             self._add_finding(f, spans)

@@ -12,13 +12,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QMessageBox,
-    QProgressDialog,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -26,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.settings import Settings
-from desktop_app.ui.workers import ModelJobWorker, WorkerThread
+from desktop_app.transcription.catalogue import catalogue, recommended
+from desktop_app.ui.model_job import ModelJob, ask_model_path
 
 log = logging.getLogger(__name__)
 
@@ -38,26 +38,28 @@ def human_size(n: int) -> str:
 class SettingsDialog(QDialog):
     """Edits ``services.settings`` and saves them to ``paths.settings`` on OK.
 
-    Test hooks: ``device_combo``, ``voice_combo``, ``rate_spin``, ``speak_check``, ``model_combo``,
+    Modal. Test hooks: ``device_combo``, ``voice_combo`` (English voices: the questions are in
+    English), ``rate_spin``, ``speak_check``, ``model_combo`` (size and speed of each),
     ``live_check``, ``download_button``, ``import_button``, ``apply()`` (save without closing),
-    ``start_download(name)``, ``start_import(path)``, ``job_running``, ``message_label``.
+    ``start_download(name)``, ``start_import(path)``, ``job_running``, ``message_label``,
+    ``progress_bar`` (inline, under the model row).
     Signals: ``settings_saved(Settings)``, ``model_installed(ModelInfo)``.
     """
 
     settings_saved = Signal(object)
     model_installed = Signal(object)
-    _req_download = Signal(str)
-    _req_import = Signal(str)
 
     def __init__(self, services: Any, speech: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(520)
+        self.setModal(True)
+        self.setMinimumWidth(560)
         self.services, self.speech = services, speech
         s: Settings = services.settings
-        self._job: WorkerThread | None = None
-        self._progress: QProgressDialog | None = None
-        self.job_running = False
+        self._job = ModelJob(services.models, self)
+        self._job.progress.connect(self._on_progress)
+        self._job.finished.connect(self._on_job_done)
+        self._job.failed.connect(self._on_job_failed)
 
         self.device_combo = QComboBox()
         self.device_combo.addItem("System default", None)
@@ -85,6 +87,15 @@ class SettingsDialog(QDialog):
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setStyleSheet("color: #c63737;")
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.hide()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.hide()
+        self.model_hint = QLabel()
+        self.model_hint.setWordWrap(True)
+        self.model_hint.setStyleSheet("color: #627d98; font-size: 9pt;")
+        self.model_combo.currentIndexChanged.connect(self._show_model_hint)
+        self._show_model_hint()
 
         model_row = QHBoxLayout()
         model_row.addWidget(self.model_combo, 1)
@@ -96,15 +107,20 @@ class SettingsDialog(QDialog):
         form.addRow("Speaking rate:", self.rate_spin)
         form.addRow("", self.speak_check)
         form.addRow("Model:", model_row)
+        form.addRow("", self.model_hint)
+        form.addRow("", self.progress_bar)
         form.addRow("", self.live_check)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
+        lay.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)  # grows, never squeezes
         lay.addLayout(form)
         lay.addWidget(self.message_label)
+        lay.addStretch(1)
         lay.addWidget(buttons)
 
     # ---- filling -----------------------------------------------------------------------------
@@ -137,6 +153,7 @@ class SettingsDialog(QDialog):
             voices = []
         for vid, name in voices:
             self.voice_combo.addItem(name or vid, vid)
+        self.voice_combo.setToolTip("Voices that can read English questions")
         self._select(self.voice_combo, wanted)
 
     def _fill_models(self, wanted: str | None) -> None:
@@ -147,10 +164,15 @@ class SettingsDialog(QDialog):
         except Exception as exc:
             models = []
             log.warning("listing models failed: %s", exc)
+        known = catalogue()
         for m in models:
             shape = f", {m.shape}" if getattr(m, "shape", None) and m.shape != m.name else ""
             self.model_combo.addItem(f"{m.name} ({m.source}{shape}, {human_size(m.size_bytes)})",
                                      m.name)
+            official = known.get(m.shape or m.name)
+            if official is not None:
+                self.model_combo.setItemData(self.model_combo.count() - 1, official.hint,
+                                             Qt.ItemDataRole.ToolTipRole)
         if not models:
             self.model_combo.setToolTip("No model installed: download or import one.")
         self._select(self.model_combo, wanted)
@@ -186,6 +208,10 @@ class SettingsDialog(QDialog):
         self.settings_saved.emit(new)
         return True
 
+    @property
+    def job_running(self) -> bool:
+        return self._job.running
+
     def accept(self) -> None:
         if self.job_running:
             return
@@ -196,91 +222,72 @@ class SettingsDialog(QDialog):
         if not self.job_running:
             super().reject()
 
+    def _show_model_hint(self) -> None:
+        name = self.model_combo.currentData()
+        installed = {m.name: m for m in self._installed()}
+        info = installed.get(name) if name else None
+        official = catalogue().get(info.shape or info.name) if info is not None else None
+        if name is None:
+            self.model_hint.setText("Uses the installed model that suits a laptop best "
+                                    "(the smallest English one).")
+        else:
+            self.model_hint.setText(official.hint if official else "An imported model.")
+
+    def _installed(self) -> list[Any]:
+        try:
+            return self.services.models.list()
+        except OSError:
+            return []
+
     # ---- model download / import (on a worker thread) ----------------------------------------
     def _ask_download(self) -> None:
-        from desktop_app.transcription.models import OFFICIAL_NAMES
-
-        name, ok = QInputDialog.getItem(self, "Download a model",
-                                        "Official Whisper model (tiny.en is fastest):",
-                                        list(OFFICIAL_NAMES), 0, False)
-        if ok and name:
+        name = choose_official_model(self)
+        if name:
             self.start_download(name)
 
     def _ask_import(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("Import a model")
-        box.setText("Import Whisper weights you already have.")
-        file_b = box.addButton("A file (.pt, .whl, .zip)…", QMessageBox.ButtonRole.AcceptRole)
-        dir_b = box.addButton("A folder (faster-whisper)…", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        if box.clickedButton() is file_b:
-            path, _ = QFileDialog.getOpenFileName(self, "Model file", "",
-                                                  "Models (*.pt *.whl *.zip);;All files (*)")
-        elif box.clickedButton() is dir_b:
-            path = QFileDialog.getExistingDirectory(self, "Model folder")
-        else:
-            return
+        path = ask_model_path(self)
         if path:
             self.start_import(path)
 
-    def _start_job(self, title: str) -> ModelJobWorker:
-        worker = ModelJobWorker(self.services.models)
-        self._job = WorkerThread(worker, "model-job")
-        self._req_download.connect(worker.download)
-        self._req_import.connect(worker.import_path)
-        worker.progress.connect(self._on_progress)
-        worker.finished.connect(self._on_job_done)
-        worker.failed.connect(self._on_job_failed)
-        self.job_running = True
-        self._set_enabled(False)
-        self._progress = QProgressDialog(title, "", 0, 0, self)
-        self._progress.setCancelButton(None)
-        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self._progress.setMinimumDuration(0)
-        self._progress.show()
-        return worker
-
     def start_download(self, name: str) -> None:
-        self._start_job(f"Downloading {name}…")
-        self._req_download.emit(name)
+        if self._job.download(name):
+            self._busy(f"Downloading {name}…")
 
     def start_import(self, path: str) -> None:
-        self._start_job(f"Importing {path}…")
-        self._req_import.emit(str(path))
+        if self._job.import_path(path):
+            self._busy(f"Importing {path}…")
+
+    def _busy(self, text: str) -> None:
+        self._set_enabled(False)
+        self.progress_bar.setRange(0, 0)
+        self.progress_bar.show()
+        self._message(text, "#334e68")
+
+    def _message(self, text: str, colour: str) -> None:
+        self.message_label.setStyleSheet(f"color: {colour};")
+        self.message_label.setText(text)
+        self.message_label.setVisible(bool(text))
+        self.adjustSize()  # a long message makes the dialog taller, never squeezes the rest
 
     def _on_progress(self, frac: float) -> None:
-        if self._progress is None:
-            return
         if frac < 0:
-            self._progress.setRange(0, 0)
+            self.progress_bar.setRange(0, 0)
         else:
-            self._progress.setRange(0, 100)
-            self._progress.setValue(int(frac * 100))
-
-    def _finish_job(self) -> None:
-        for sig in (self._req_download, self._req_import):
-            sig.disconnect()
-        if self._job is not None:
-            self._job.stop()
-            self._job = None
-        if self._progress is not None:
-            self._progress.close()
-            self._progress = None
-        self.job_running = False
-        self._set_enabled(True)
+            self.progress_bar.setRange(0, 100)
+            self.progress_bar.setValue(int(frac * 100))
 
     def _on_job_done(self, info: Any) -> None:
-        self._finish_job()
+        self.progress_bar.hide()
+        self._set_enabled(True)
         self._fill_models(info.name)
-        self.message_label.setStyleSheet("color: #2f8132;")
-        self.message_label.setText(f"Model {info.name} installed.")
+        self._message(f"Model {info.name} installed.", "#2f8132")
         self.model_installed.emit(info)
 
     def _on_job_failed(self, message: str) -> None:
-        self._finish_job()
-        self.message_label.setStyleSheet("color: #c63737;")
-        self.message_label.setText(message)
+        self.progress_bar.hide()
+        self._set_enabled(True)
+        self._message(message, "#c63737")
 
     def _set_enabled(self, on: bool) -> None:
         for w in (self.download_button, self.import_button, self.model_combo):
@@ -291,3 +298,41 @@ class SettingsDialog(QDialog):
             event.ignore()
             return
         super().closeEvent(event)
+
+
+def choose_official_model(parent: QWidget) -> str | None:
+    """A list of the official models with size and speed on a laptop; the chosen name."""
+    box = QDialog(parent)
+    box.setWindowTitle("Download a model")
+    box.setMinimumWidth(560)
+    listing = QListWidget()
+    listing.setWordWrap(True)
+    models = catalogue()
+    best = recommended().name
+    for m in models.values():
+        label = f"{m.name}{'  — recommended' if m.name == best else ''}\n{m.hint}"
+        if not m.keeps_up:
+            label += "\nNot recommended on a laptop CPU: it cannot keep up while you talk."
+        item = QListWidgetItem(label)
+        item.setData(Qt.ItemDataRole.UserRole, m.name)
+        listing.addItem(item)
+        if m.name == best:
+            listing.setCurrentItem(item)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Download")
+    buttons.accepted.connect(box.accept)
+    buttons.rejected.connect(box.reject)
+    listing.itemDoubleClicked.connect(lambda _i: box.accept())
+    intro = QLabel("Official Whisper models. The download needs internet; sizes are the "
+                   "download; speed is measured (or estimated) on 2 CPU cores.")
+    intro.setWordWrap(True)
+    listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    lay = QVBoxLayout(box)
+    lay.addWidget(intro)
+    lay.addWidget(listing, 1)
+    lay.addWidget(buttons)
+    box.resize(620, 460)
+    if box.exec() != QDialog.DialogCode.Accepted or listing.currentItem() is None:
+        return None
+    return str(listing.currentItem().data(Qt.ItemDataRole.UserRole))

@@ -9,13 +9,14 @@ from typing import Any
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from desktop_app.breakdown import STAR_NAMES
+
 STAR_COLOURS = {
     "S": "#dbeafe",  # Situation: blue
     "T": "#ede9fe",  # Task: violet
     "A": "#dcfce7",  # Action: green
     "R": "#fef3c7",  # Result: amber
 }
-STAR_NAMES = {"S": "Situation", "T": "Task", "A": "Action", "R": "Result", "O": "Other"}
 
 # Finding kind (matched by substring) → (underline colour, bold, italic, strike-through)
 FINDING_STYLES: list[tuple[str, tuple[str, bool, bool, bool]]] = [

@@ -23,11 +23,28 @@ QPushButton#recordButton { background: #d64545; color: white; font-weight: 600;
 QPushButton#recordButton:checked { background: #610404; }
 QPushButton#recordButton:disabled { background: #e8a6a6; }
 QFrame#banner { border-radius: 6px; padding: 4px; }
+QFrame#welcome { background: #f0f7ff; border: 1px solid #b6d4f0; border-radius: 8px; }
+QFrame#welcome QLabel { background: transparent; }
+QLabel#welcomeTitle { font-size: 15pt; font-weight: 700; color: #1f2933; }
+QPushButton#primaryButton { background: #2680c2; color: white; font-weight: 600; border: none;
+                            padding: 7px 16px; }
+QPushButton#primaryButton:hover { background: #1f6fa8; }
+QPushButton#primaryButton:disabled { background: #9fc3e2; }
 QFrame#banner[kind="info"] { background: #e6f6ff; border: 1px solid #8bc5ea; }
 QFrame#banner[kind="error"] { background: #ffe3e3; border: 1px solid #e66a6a; }
 QFrame#scoreTile { background: #f5f7fa; border: 1px solid #d9e2ec; border-radius: 8px; }
+QFrame#scoreTile:hover { border-color: #9fb3c8; }
+QFrame#scoreTile:focus { border: 1px solid #2680c2; }
+QFrame#scoreTile[open="true"] { border: 2px solid #2680c2; background: #e6f6ff; }
 QLabel#scoreValue { font-size: 20pt; font-weight: 700; }
 QLabel#scoreName { color: #486581; }
+QLabel#scoreCaption { color: #627d98; font-size: 8.5pt; }
+QLabel#hint { color: #829ab1; font-size: 9pt; }
+QLabel#breakdown { background: #f5f7fa; border: 1px solid #d9e2ec; border-radius: 6px;
+                   padding: 8px; }
+QLabel#cardHeading { color: #486581; font-size: 10pt; }
+QLabel#compareColumn { background: #fbfcfd; border: 1px solid #e4e7eb; border-radius: 6px;
+                       padding: 8px; }
 QListWidget, QTableWidget, QTableView, QTextEdit { border: 1px solid #d9e2ec; border-radius: 4px; }
 QListWidget::item { padding: 5px 4px; border-bottom: 1px solid #e4e7eb; }
 QListWidget::item:selected { background: #2680c2; color: white; }

@@ -359,8 +359,9 @@ class ModelJobWorker(QObject):
     def download(self, name: str) -> None:
         try:
             info = self._models.download(name, progress=self._progress)
-        except Exception as exc:
-            self.failed.emit(f"Download of {name} failed: {_message(exc)}")
+        except Exception as exc:  # a ModelDownloadError already names the model and the cause
+            text = _message(exc)
+            self.failed.emit(text if name in text else f"Download of {name} failed: {text}")
             return
         self.finished.emit(info)
 

@@ -102,3 +102,25 @@ def test_player_plays_tone_and_reports_position(virtual_audio):
     assert loud.size > 0.5 * 16000
     start = int(np.argmax(np.abs(heard) > 0.05))
     assert abs(dominant_frequency(heard[start : start + 8000], 16000) - 880) < 4
+
+
+def test_voices_offered_are_the_english_ones(speaker_parts):
+    speaker, _, _ = speaker_parts
+    english = speaker.voices()
+    every = speaker.voices(english_only=False)
+    assert english and len(english) < len(every)  # espeak-ng ships ~130 languages
+    names = [name for _vid, name in english]
+    assert all(n.lower().startswith("english") for n in names), names
+    assert not any(n in ("Afrikaans", "Vietnamese (Central)") for n in names)
+    assert not any("Chinese" in n for n in names)  # "latin as English" speaks Mandarin
+
+
+def test_speaking_prints_nothing_on_stdout(virtual_audio, speaker_parts, capsys):
+    speaker, _, events = speaker_parts
+    speaker.say("Tell me about a time you changed your mind.")
+    assert events["started"].wait(15), events["errors"]
+    assert events["finished"].wait(20)
+    out = capsys.readouterr().out
+    assert "Audio saved" not in out and out == ""
+    print("the rest of the program still prints")
+    assert capsys.readouterr().out == "the rest of the program still prints\n"

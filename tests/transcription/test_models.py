@@ -159,3 +159,34 @@ def test_pt_import_and_garbage_inputs(tmp_path):
 
     assert [m.name for m in store.list()] == ["tiny.en"]  # failures left nothing behind
     assert not [p for p in (tmp_path / "models").iterdir() if p.name.startswith(".")]
+
+
+def test_download_with_no_internet_says_so_and_how_to_import(tmp_path):
+    # the real urllib downloader; ".invalid" never resolves (RFC 6761), as with no connection
+    url = "https://openaipublic.invalid/main/" + "0" * 64 + "/tiny.en.pt"
+    store = ModelStore(tmp_path / "models", urls={"tiny.en": url})
+    with pytest.raises(ModelDownloadError) as err:
+        store.download("tiny.en")
+    message = str(err.value)
+    assert message.startswith("Could not download tiny.en: no internet connection")
+    assert "openaipublic.invalid cannot be reached" in message
+    assert "rehearse models import PATH" in message and "Settings → Model → Import" in message
+    assert "`" not in message  # read in the window too: no markdown
+    assert "urlopen error" not in message and "Name or service" not in message
+    assert list((tmp_path / "models").iterdir()) == []
+
+
+def test_download_refused_by_the_server_names_the_answer(tmp_path):
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/no/such/{'0' * 64}/tiny.en.pt"
+        store = ModelStore(tmp_path / "models", urls={"tiny.en": url})
+        with pytest.raises(ModelDownloadError, match=r"answered 404 File not found\. Try again"):
+            store.download("tiny.en")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -44,3 +44,20 @@ def make_window(qtbot):
     yield make
     for w in windows:
         w.close()
+
+
+@pytest.fixture
+def live_services(request, data_paths, tiny_model):
+    """Real Services with audio (the PulseAudio virtual microphone) and the session's tiny.en in
+    the data folder; questions not spoken; live transcription on."""
+    va = request.getfixturevalue("virtual_audio")  # skips (or fails in CI) without real audio
+    svc = build_services(data_paths)
+    assert svc.sd is not None, svc.notices
+    svc.settings.speak_questions = False
+    svc.settings.live_transcription = True
+    for src in (tiny_model.path, tiny_model.path.with_suffix(".json")):
+        if src.exists():
+            os.symlink(src, svc.paths.models / src.name)
+    svc.virtual_audio = va
+    yield svc
+    svc.repo.close()

@@ -59,6 +59,10 @@ def test_opening_an_attempt_shows_transcript_and_scorecard(services, make_window
     stored = json.loads(services.repo.get_attempt(ids[0]).analysis_json)
     assert hv.scorecard.tiles["overall"].value.text() == str(round(stored["scores"]["overall"]))
     assert services.bank.questions[1].text in hv.detail_title.text()
+    # what a strong answer to that question covers, beside the candidate's own STAR parts
+    strong = services.bank.questions[1].strong_answer.split(";")[0].strip()
+    assert strong[1:30] in hv.scorecard.strong_answer.strong_label.text()
+    assert not hv.scorecard.strong_answer.isHidden()
     assert hv.delete_button.isEnabled()
     assert hv.transcribe_button.text() == "Re-transcribe"  # scored already
     assert not hv.play_button.isEnabled()  # no audio system in these Services

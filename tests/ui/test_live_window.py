@@ -5,13 +5,11 @@ live transcript (real PulseAudio, PortAudio, espeak-ng and tiny.en; Qt offscreen
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import pytest
 from PySide6.QtCore import QTimer
 
-from desktop_app.app import build_services
 from tests.speech_metrics import wer
 
 pytestmark = [pytest.mark.gui, pytest.mark.whisper]
@@ -30,21 +28,6 @@ ANSWER = (
 SHORT = ("Last spring I moved our team to weekly planning meetings. The meetings became much "
          "shorter, everyone knew their priorities, and we finished every project on time that "
          "quarter. I learned that a simple routine helps a team more than a long plan.")
-
-
-@pytest.fixture
-def live_services(request, data_paths, tiny_model):
-    va = request.getfixturevalue("virtual_audio")  # skips (or fails in CI) without real audio
-    svc = build_services(data_paths)
-    assert svc.sd is not None, svc.notices
-    svc.settings.speak_questions = False
-    svc.settings.live_transcription = True
-    for src in (tiny_model.path, tiny_model.path.with_suffix(".json")):
-        if src.exists():
-            os.symlink(src, svc.paths.models / src.name)
-    svc.virtual_audio = va
-    yield svc
-    svc.repo.close()
 
 
 class Lateness:

@@ -24,7 +24,14 @@ def test_window_opens_and_says_no_model(services, make_window, qtbot):
     qtbot.waitUntil(lambda: w.pipeline.state == "missing", timeout=10000)
     assert w.model_label.text() == NO_MODEL_HINT
     assert "No Whisper model is installed" in w.model_label.toolTip()
-    assert "rehearse models download" in w.notice_banner.text()  # how to get one, shown once
+    # the first run is a welcome with the way to get a model, not a red banner of CLI text
+    assert w.notice_banner.text() == ""
+    assert w.welcome.isVisible()
+    assert w.welcome.download_button.text() == "Download recommended model (tiny.en, 75 MB)"
+    assert w.welcome.import_button.text() == "Import a model file…"
+    needs = w.welcome.needs_label.text()
+    assert "What Rehearse needs" in needs and "Microphone: none found" in needs
+    assert "`" not in needs + w.welcome.offline_label.text()  # no markdown backticks
     assert not w.practice_view.record_button.isEnabled()  # no audio system in these Services
 
 
@@ -77,11 +84,60 @@ def test_settings_dialog_saves(services, make_window):
 def test_settings_import_error_is_shown(services, make_window, qtbot, tmp_path):
     w = make_window(services, load_model=False)
     dialog = w.open_settings()
+    assert dialog.isModal() and dialog.windowModality() != Qt_none()
     dialog.start_import(str(tmp_path / "no-such-model.pt"))
     assert dialog.job_running
     qtbot.waitUntil(lambda: not dialog.job_running, timeout=30000)
     assert "does not exist" in dialog.message_label.text()
     assert dialog.download_button.isEnabled()
+
+
+def test_settings_stay_readable_after_a_long_download_error(services, make_window, qtbot):
+    """The offline download error is long: the dialog grows to show it, and every control
+    keeps at least its own minimum size (nothing collapses)."""
+    from desktop_app.transcription.models import ModelStore
+
+    url = "https://openaipublic.invalid/main/" + "0" * 64 + "/tiny.en.pt"
+    services.models = ModelStore(services.paths.models, urls={"tiny.en": url})
+    w = make_window(services, load_model=False)
+    dialog = w.open_settings()
+    qtbot.waitExposed(dialog)
+    dialog.start_download("tiny.en")
+    qtbot.waitUntil(lambda: not dialog.job_running, timeout=60000)
+    qtbot.wait(50)
+    assert "no internet connection" in dialog.message_label.text()
+    assert dialog.message_label.isVisible()
+    for widget in (dialog.device_combo, dialog.voice_combo, dialog.model_combo,
+                   dialog.download_button, dialog.import_button, dialog.rate_spin,
+                   dialog.message_label):
+        hint = widget.minimumSizeHint()
+        assert widget.height() >= hint.height(), widget
+        assert widget.width() >= hint.width(), widget
+    assert dialog.height() >= dialog.layout().minimumSize().height()
+
+
+def test_settings_list_models_with_size_and_speed(services, make_window, tiny_model):
+    import os
+
+    for src in (tiny_model.path, tiny_model.path.with_suffix(".json")):
+        os.symlink(src, services.paths.models / src.name)
+    w = make_window(services, load_model=False)
+    dialog = w.open_settings()
+    i = dialog.model_combo.findData("tiny.en")
+    assert i > 0
+    dialog.model_combo.setCurrentIndex(i)
+    hint = dialog.model_hint.text()
+    assert "75 MB" in hint and "2 CPU cores" in hint and "fastest" in hint
+    from desktop_app.transcription.catalogue import catalogue
+
+    large = catalogue()["large-v3"]
+    assert "GB" in large.size_text and not large.keeps_up and "estimate" in large.hint
+
+
+def Qt_none():  # noqa: N802
+    from PySide6.QtCore import Qt
+
+    return Qt.WindowModality.NonModal
 
 
 def test_settings_shortcut_opens_dialog(services, make_window, qtbot):

@@ -145,10 +145,33 @@ def test_question_is_spoken_when_picked_and_skip_stops_it(request, data_paths, m
         with qtbot.waitSignal(w.speech.started, timeout=20000):
             pv.picker.select(svc.bank.questions[0].id)
         assert pv.skip_button.isEnabled()
-        qtbot.wait(700)
+        player = w.speech.speaker.player
+        # a fresh PulseAudio stream can hold its first blocks for ~1.3 s: wait until it flows
+        qtbot.waitUntil(lambda: player.position > 0.7, timeout=10000)
         with qtbot.waitSignal(w.speech.finished, timeout=5000):
             pv.skip_button.click()
+        cut_at = player.position
+        qtbot.wait(300)  # let the capture flush what it heard
         heard = capture.stop()
     assert not pv.skip_button.isEnabled()
     assert float(abs(heard).max()) > 0.05  # the question really came out of the speaker
+    assert cut_at < player.duration - 1.0 and player.position == pytest.approx(cut_at, abs=0.1)
     svc.repo.close()
+
+
+def test_names_keep_their_hyphens_and_no_internal_id_is_shown(services, make_window):
+    w = make_window(services, load_model=False)
+    pv = w.practice_view
+    hyphenated = [q for q in services.bank.questions if "-" in q.competency]
+    assert hyphenated  # e.g. "System design trade-offs", "Explaining to non-technical audiences"
+    q = hyphenated[0]
+    assert pv.picker.select(q.id)
+    assert q.competency in pv.meta_label.text()  # "trade-offs", not "trade offs"
+    assert q.id not in pv.meta_label.text()
+    combo = pv.picker.competency_combo
+    assert combo.itemText(combo.findData(q.competency)) == q.competency
+    kinds = [pv.picker.kind_combo.itemText(i) for i in range(pv.picker.kind_combo.count())]
+    assert "Technical reasoning" in kinds
+    tips = [pv.picker.list.item(i).toolTip() for i in range(pv.picker.list.count())]
+    assert not any(question.id in tip for question, tip in zip(services.bank.questions, tips,
+                                                              strict=False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop_app.analysis import Analyzer
 from desktop_app.domain import Question, Segment, Transcript, Word
@@ -39,7 +40,7 @@ def test_scorecard_shows_scores_transcript_and_tips(qtbot, analysis):
     card = Scorecard()
     qtbot.addWidget(card)
     card.show_analysis(analysis, Transcript.from_text(ANSWER))
-    for key in ("overall", "star", "specificity", "jargon", "delivery"):
+    for key in ("overall", "star", "specificity", "jargon"):
         shown = card.tiles[key].value.text()
         value = analysis.to_dict()["scores"][key]
         assert shown == ("—" if value is None else str(round(value))), key
@@ -50,6 +51,10 @@ def test_scorecard_shows_scores_transcript_and_tips(qtbot, analysis):
     assert not analysis.reasoning.weighted
     assert card.tiles["reasoning"].value.text() == "—"
     assert "behavioural" in card.tiles["reasoning"].toolTip()
+    # typed text has no voice: delivery is not judged (no "100"), and the tile says why
+    assert card.tiles["delivery"].value.text() == "—"
+    assert card.tiles["delivery"].caption.text() == "not judged"
+    assert "Not judged for typed text" in card.tiles["delivery"].toolTip()
 
     assert card.transcript_view.toPlainText() == ANSWER
     labels = [label for _s, _e, label in card.transcript_view.sentence_formats]
@@ -118,3 +123,71 @@ def test_reasoning_tile_shows_the_score_when_it_counts(qtbot):
     qtbot.addWidget(card)
     card.show_analysis(result, Transcript.from_text(ANSWER))
     assert card.tiles["reasoning"].value.text() == str(round(result.scores["reasoning"]))
+
+
+def test_each_tile_breaks_down_what_went_into_it(qtbot):
+    """Hover (the tooltip) and click (the panel under the tiles) show the parts of a score:
+    pace, fillers with the words, pauses, hedges, I vs we, numbers, rare words."""
+    transcript = timed(ANSWER, wps=3.0)
+    words = list(transcript.segments[0].words)
+    # a 2.5 s silence before "As a result": one long pause on the timeline
+    cut = next(i for i, w in enumerate(words) if w.text == "As")
+    shifted = words[:cut] + [type(w)(w.text, w.start + 2.5, w.end + 2.5) for w in words[cut:]]
+    transcript = Transcript(text=ANSWER, segments=[Segment(ANSWER, 0.0, shifted[-1].end,
+                                                           tuple(shifted))],
+                            duration=shifted[-1].end)
+    result = Analyzer().analyze(transcript)
+    data = result.to_dict()
+    card = Scorecard()
+    qtbot.addWidget(card)
+    card.show()
+    card.show_analysis(result, transcript)
+    tiles = card.score_tiles
+
+    delivery = tiles.tiles["delivery"]
+    assert delivery.value.text() == str(round(data["scores"]["delivery"]))
+    tip = delivery.toolTip()
+    assert f"{round(data['delivery']['wpm'])} words/min" in tip
+    assert data["delivery"]["fillers"] >= 2 and "um" in tip and "basically" in tip
+    assert "per minute" in tip
+    assert "Long pauses" in tip and data["delivery"]["long_pauses"] >= 1
+    assert "Hedges" in tip and "i think" in tip.lower()
+
+    spec = tiles.tiles["specificity"].toolTip()
+    assert "“I” vs “we”" in spec
+    assert f"{data['specificity']['i_count']} I · {data['specificity']['we_count']} we" in spec
+    assert "10%" in spec  # the numbers themselves, not only how many
+    jargon = tiles.tiles["jargon"].toolTip()
+    assert "Rare words" in jargon
+
+    assert tiles.panel.isHidden()
+    qtbot.mouseClick(delivery, Qt.MouseButton.LeftButton)
+    assert tiles.open_key == "delivery" and tiles.panel.isVisible()
+    assert "words/min" in tiles.panel.text() and "um" in tiles.panel.text()
+    qtbot.mouseClick(tiles.tiles["star"], Qt.MouseButton.LeftButton)  # another tile: switches
+    assert tiles.open_key == "star" and "Situation" in tiles.panel.text()
+    tiles.tiles["star"].setFocus()
+    qtbot.keyClick(tiles.tiles["star"], Qt.Key.Key_Space)  # the keyboard works too
+    assert tiles.open_key is None and tiles.panel.isHidden()
+
+
+def test_strong_answer_is_shown_beside_the_candidates_star_parts(qtbot, analysis):
+    note = ("A real, specific disagreement with stakes; shows the candidate listened; "
+            "ends with the outcome and the relationship afterwards.")
+    card = Scorecard()
+    qtbot.addWidget(card)
+    card.show()
+    card.show_analysis(analysis, Transcript.from_text(ANSWER), strong_answer=note)
+    panel = card.strong_answer
+    assert panel.isVisible()
+    strong = panel.strong_label.text()
+    assert "What a strong answer covers" in strong
+    assert strong.count("<li>") == 3 and "Shows the candidate listened" in strong
+    own = panel.own_label.text()
+    assert "Your answer, part by part" in own
+    first = analysis.to_dict()["star"]["sentences"][0]
+    assert first["text"][:40] in own  # the candidate's own words, next to the note
+    present = analysis.to_dict()["star"]["present"]
+    assert ("✗ not told" in own) == (not all(present[k] for k in "STAR"))
+    card.show_analysis(analysis, Transcript.from_text(ANSWER))  # no note: nothing to compare
+    assert panel.isHidden()

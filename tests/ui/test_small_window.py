@@ -1,0 +1,96 @@
+"""At the window's minimum size nothing important clips, in Practice and in History (point 12)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
+
+from desktop_app.analysis import Analyzer
+from desktop_app.audio.wavio import write_wav
+from desktop_app.domain import Attempt, Transcript
+from desktop_app.ui.main_window import MIN_SIZE
+
+pytestmark = pytest.mark.gui
+
+ANSWER = ("Last year our checkout API was failing for about 10% of users at peak. I was the "
+          "on-call lead, so my task was to find the cause. Um, I think we basically looked at the "
+          "dashboards, and I added tracing and found the database connection pool was exhausted. "
+          "As a result, errors dropped from 10% to 0.2% within two days.")
+
+
+def settle() -> None:
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+def assert_fits(scroll: QScrollArea, widgets: dict[str, QWidget]) -> None:
+    """No sideways scrolling, and each widget as wide as it needs and inside the view."""
+    assert not scroll.horizontalScrollBar().isVisible(), "the pane scrolls sideways: it clips"
+    view = scroll.viewport()
+    for name, widget in widgets.items():
+        assert widget.isVisible(), name
+        assert widget.width() >= widget.minimumSizeHint().width(), f"{name} is squeezed"
+        right = widget.mapTo(view, widget.rect().topRight()).x()
+        assert right <= view.width(), f"{name} runs past the edge ({right} > {view.width()})"
+
+
+def tile_parts(card) -> dict[str, QWidget]:
+    parts: dict[str, QWidget] = {}
+    for key, tile in card.tiles.items():
+        parts[f"{key} tile"] = tile
+        parts[f"{key} name"] = tile.name
+    return parts
+
+
+def test_minimum_size_is_set_and_kept(services, make_window):
+    w = make_window(services, load_model=False)
+    assert (w.minimumWidth(), w.minimumHeight()) == MIN_SIZE
+    w.resize(400, 300)
+    assert (w.width(), w.height()) == MIN_SIZE
+
+
+def test_history_at_the_minimum_size(services, make_window):
+    rel = "recordings/20240101-120000-q.wav"
+    write_wav(services.paths.absolute(rel), np.zeros(16000, dtype=np.float32), 16000)
+    q = max(services.bank.questions, key=lambda q: len(q.text))  # the longest title
+    analysis = Analyzer().analyze(ANSWER, q)
+    aid = services.repo.add_attempt(Attempt(
+        id=None, question_id=q.id, started_at="2024-01-01T12:00:00+00:00", duration_s=42.0,
+        audio_path=rel, status="scored", transcript_text=ANSWER,
+        words_json=json.dumps(Transcript.from_text(ANSWER).to_dict()),
+        analysis_json=json.dumps(analysis.to_dict()), scores=dict(analysis.scores)))
+    w = make_window(services, load_model=False)
+    w.resize(*MIN_SIZE)
+    hv = w.history_view
+    w.tabs.setCurrentWidget(hv)
+    assert hv.open_attempt(aid)
+    settle()
+    scroll = hv.scorecard.parentWidget().parentWidget().parentWidget()
+    assert isinstance(scroll, QScrollArea)
+    assert_fits(scroll, {"title": hv.detail_title, "transcript": hv.scorecard.transcript_view,
+                         "Re-transcribe": hv.transcribe_button, **tile_parts(hv.scorecard)})
+    assert hv.detail_title.wordWrap() and q.text in hv.detail_title.text()
+    assert hv.scorecard.score_tiles.columns in (2, 3)  # reflowed, not cut
+
+
+def test_practice_at_the_minimum_size(services, make_window):
+    w = make_window(services, load_model=False)
+    w.resize(*MIN_SIZE)
+    pv = w.practice_view
+    q = max(services.bank.questions, key=lambda q: len(q.text))
+    assert pv.picker.select(q.id)
+    analysis = Analyzer().analyze(ANSWER, q)
+    pv.answer_area.show_scored(analysis, Transcript.from_text(ANSWER),
+                               f"Your answer to: {q.text}", q.strong_answer)
+    settle()
+    scroll = pv.answer_area.parentWidget().parentWidget().parentWidget()
+    assert isinstance(scroll, QScrollArea)
+    assert_fits(scroll, {"question": pv.question_label, "Record": pv.record_button,
+                         "clock": pv.elapsed_label, "Speak question": pv.speak_button,
+                         "strong answer": pv.scorecard.strong_answer,
+                         **tile_parts(pv.scorecard)})
+    picker = pv.picker
+    assert picker.next_button.width() >= picker.next_button.minimumSizeHint().width()

