@@ -49,6 +49,12 @@ REASONING_CUES = {
 NOT_FOR_BEHAVIOURAL = ("Not scored for behavioural questions: interviewers probe the “why” in "
                        "communication and technical-reasoning rounds.")
 NOT_FOR_TEXT = "Not judged for typed text: there is no voice to time (pace, pauses, length)."
+NOT_FOR_FOLLOW_UP = ("Not judged as a whole story: a follow-up answer is judged on what the "
+                     "follow-up asked.")
+NEED_NAMES = {"S": "The situation", "T": "Your task", "A": "What you did", "R": "The outcome",
+              "number": "A number or measure", "lesson": "What you learned",
+              "first_person": "Your own part (“I”)", "reasoning": "Your reasons",
+              "others": "The other people involved"}
 
 
 @dataclass(frozen=True)
@@ -79,10 +85,24 @@ def tile(data: Mapping[str, Any], key: str) -> Tile:
         value, reason = None, NOT_FOR_BEHAVIOURAL
     elif key == "delivery" and sub and sub.get("timed") is False:
         value, reason = None, NOT_FOR_TEXT
+    elif key == "star" and narrow_focus(data):
+        value, reason = None, NOT_FOR_FOLLOW_UP
     elif value is None:
         reason = "Not judged for this answer."
     rows = _ROWS[key](data, sub) if data else []
     return Tile(key, TITLES[key], value, reason, tuple(rows))
+
+
+def narrow_focus(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The follow-up focus a follow-up answer was judged on (None for a whole story)."""
+    focus = _dict(data.get("focus"))
+    return focus if focus and not focus.get("full_star") else None
+
+
+def focus_rows(focus: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the follow-up asked for, each need told or missing."""
+    needs = _dict(focus.get("needs"))
+    return [(NEED_NAMES.get(k, k), "✓ told" if ok else "✗ missing") for k, ok in needs.items()]
 
 
 def score_line(data: Mapping[str, Any]) -> str:
@@ -99,6 +119,10 @@ def not_judged_notes(data: Mapping[str, Any]) -> list[str]:
 def _overall(data: Mapping[str, Any], _sub: Mapping[str, Any]) -> list[tuple[str, str]]:
     weights = _dict(data.get("weights"))
     rows = []
+    focus = narrow_focus(data)
+    if focus:
+        value = fmt_score(_num(_dict(data.get("scores")).get("focus")))
+        rows.append((f"Follow-up: {focus.get('label', 'what it asked')}", value))
     for key, w in weights.items():
         if key not in TITLES or _num(w) is None:
             continue
@@ -111,7 +135,10 @@ def _overall(data: Mapping[str, Any], _sub: Mapping[str, Any]) -> list[tuple[str
     return rows
 
 
-def _star(_data: Mapping[str, Any], sub: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _star(data: Mapping[str, Any], sub: Mapping[str, Any]) -> list[tuple[str, str]]:
+    focus = narrow_focus(data)
+    if focus:
+        return focus_rows(focus)
     present = _dict(sub.get("present"))
     rows = [(STAR_NAMES[k], "✓ told" if present.get(k) else "✗ missing") for k in "STAR"
             if k in present]

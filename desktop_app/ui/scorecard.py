@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.breakdown import focus_rows, narrow_focus
 from desktop_app.domain import Transcript
 from desktop_app.textfmt import fmt_time
 from desktop_app.ui.score_tiles import ScoreTiles
@@ -175,7 +177,7 @@ class Scorecard(QWidget):
         sentences = [s for s in star.get("sentences", []) if isinstance(s, dict)]
         findings = [f for f in data.get("findings", []) if isinstance(f, dict)]
         self.transcript_view.set_content(text, sentences, findings)
-        self._set_star_summary(star)
+        self._set_star_summary(star, narrow_focus(data))
         self.strong_answer.show_for(star if isinstance(star, dict) else {}, strong_answer)
         spans = word_char_spans(text, transcript.words)
         for f in findings:
@@ -195,7 +197,12 @@ class Scorecard(QWidget):
             self.follow_up_label.setText(str(follow_up))
             self.follow_up_box.show()
 
-    def _set_star_summary(self, star: dict[str, Any]) -> None:
+    def _set_star_summary(self, star: dict[str, Any], focus: Any = None) -> None:
+        if focus:  # a follow-up answer: what it asked for, not the whole STAR story
+            parts = [f"{name} {told[0]}" for name, told in focus_rows(focus)]
+            self.star_summary.setText(
+                f"Follow-up — {escape(str(focus.get('label', '')))}: " + " · ".join(parts))
+            return
         present = star.get("present") or {}
         parts = []
         for key in "STAR":

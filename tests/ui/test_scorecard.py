@@ -191,3 +191,26 @@ def test_strong_answer_is_shown_beside_the_candidates_star_parts(qtbot, analysis
     assert ("✗ not told" in own) == (not all(present[k] for k in "STAR"))
     card.show_analysis(analysis, Transcript.from_text(ANSWER))  # no note: nothing to compare
     assert panel.isHidden()
+
+
+def test_follow_up_answer_shows_what_the_follow_up_asked_not_star_crosses(qtbot):
+    """A follow-up answer is judged on its focus: the card lists what the follow-up asked for
+    (told or missing) instead of "Situation ✗ Task ✗", and the STAR tile says why it has no
+    number."""
+    answer = ("We tracked it in the billing dashboard: failed payments went from 4.1 percent to "
+              "1.2 percent over the next six weeks, and invoice tickets dropped by half.")
+    result = Analyzer().analyze(Transcript.from_text(answer), None,
+                                follow_up="How did you measure the result?")
+    card = Scorecard()
+    qtbot.addWidget(card)
+    card.show()
+    card.show_analysis(result, Transcript.from_text(answer))
+    summary = card.star_summary.text()
+    assert summary.startswith("Follow-up — the outcome and how it was measured")
+    assert "The outcome ✓" in summary and "A number or measure ✓" in summary
+    assert "Situation" not in summary and "✗" not in summary
+    star = card.score_tiles.tiles["star"]
+    assert star.value.text() == "—"
+    assert "follow-up" in star.toolTip()
+    overall = card.score_tiles.tiles["overall"].toolTip()
+    assert "Follow-up: the outcome and how it was measured" in overall
