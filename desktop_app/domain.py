@@ -27,17 +27,20 @@ class Segment:
     start: float
     end: float
     words: tuple[Word, ...] = ()
+    no_speech_prob: float = 0.0  # Whisper's probability that its window held no speech
 
 
 @dataclass
 class Transcript:
-    """The result of transcribing one answer."""
+    """The result of transcribing one answer. ``no_speech``: the decoder heard no speech at all
+    (the text is then empty), as opposed to a transcript not made yet or typed text."""
 
     text: str
     segments: list[Segment] = field(default_factory=list)
     language: str = "en"
     model: str = ""
     duration: float = 0.0
+    no_speech: bool = False
 
     @property
     def words(self) -> list[Word]:
@@ -50,6 +53,7 @@ class Transcript:
                 "text": s.text,
                 "start": s.start,
                 "end": s.end,
+                "no_speech_prob": s.no_speech_prob,
                 "words": [asdict(w) for w in s.words],
             }
             for s in self.segments
@@ -59,6 +63,7 @@ class Transcript:
             "language": self.language,
             "model": self.model,
             "duration": self.duration,
+            "no_speech": self.no_speech,
             "segments": segs,
             "words": [asdict(w) for w in self.words],
         }
@@ -71,6 +76,7 @@ class Transcript:
                 start=float(s.get("start", 0.0)),
                 end=float(s.get("end", 0.0)),
                 words=tuple(Word(**w) for w in s.get("words", [])),
+                no_speech_prob=float(s.get("no_speech_prob", 0.0)),
             )
             for s in data.get("segments", [])
         ]
@@ -83,6 +89,7 @@ class Transcript:
             language=data.get("language", "en"),
             model=data.get("model", ""),
             duration=float(data.get("duration", 0.0)),
+            no_speech=bool(data.get("no_speech", False)),
         )
 
     @classmethod
