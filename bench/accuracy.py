@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import os
 import sys
 import time
@@ -51,6 +52,17 @@ from tests.speech_metrics import dropped_stretches, repetition_loops, wer  # noq
 from tests.spoken_answers import SR, TAKES, Take, speak_take  # noqa: E402
 
 MODES = ("before", "file", "file_greedy", "live")
+
+
+class Drops(logging.Handler):
+    """Collects the cleaning step's drops (desktop_app.transcription.cleanup debug log)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record.getMessage())
 
 
 def before_issue_12(net: Any, audio: np.ndarray, name: str) -> Transcript:
@@ -127,6 +139,11 @@ def run_model(info: Any, takes: list[Take], modes: list[str]) -> dict[str, Score
         "live": lambda a: live_path(engines["file"], a),
     }
     scores = {m: Score() for m in modes}
+    drops = Drops()
+    cleanup_log = logging.getLogger("desktop_app.transcription.cleanup")
+    cleanup_log.setLevel(logging.DEBUG)
+    cleanup_log.addHandler(drops)
+    dropped_by_mode: dict[str, list[str]] = {m: [] for m in modes}
     print(f"\n{info.name}: whole-file beam {decoding.whole_file_beam_size}, "
           f"live beam {decoding.live_beam_size}")
     print(f"{'answer':58s} " + " ".join(f"{m:>14s}" for m in modes))
@@ -134,9 +151,11 @@ def run_model(info: Any, takes: list[Take], modes: list[str]) -> dict[str, Score
         audio, _ = speak_take(take)
         cells = []
         for mode in modes:  # interleaved, so load changes hit every mode alike
+            drops.records.clear()
             began = time.perf_counter()
             result = run[mode](audio)
             took = time.perf_counter() - began
+            dropped_by_mode[mode] += [f"{take.name}: {r}" for r in drops.records]
             error = wer(take.text, result.text)
             drops = dropped_stretches(take.text, result.text)
             loops = repetition_loops(take.text, result.text)
@@ -159,6 +178,12 @@ def run_model(info: Any, takes: list[Take], modes: list[str]) -> dict[str, Score
     if base and base.rtf:
         print(f"{'RTF / before (same run)':58s} "
               + " ".join(f"{scores[m].rtf / base.rtf:14.2f}" for m in modes))
+    for mode in ("file", "live"):  # what the cleaning step dropped (live: speculative passes too)
+        if mode in modes:
+            print(f"cleaning dropped in {mode}: {len(dropped_by_mode[mode])} segment(s)")
+            for line in dropped_by_mode[mode][:40]:
+                print(f"  {line}")
+    cleanup_log.removeHandler(drops)
     return scores
 
 

@@ -68,3 +68,29 @@ def repetition_loops(reference: str, hypothesis: str, min_repeats: int = 3) -> l
 
     ref, hyp = loops(norm(reference).split()), loops(norm(hypothesis).split())
     return [p for p, count in hyp.items() if count > ref.get(p, 0)]
+
+
+def sentence_coverage(reference: str, hypothesis: str) -> list[tuple[str, float]]:
+    """For each reference sentence, the share of its words heard (matched or misheard, not
+    deleted) in the hypothesis: a sentence Whisper skipped scores near 0."""
+    import re
+
+    import jiwer
+    from whisper.normalizers import EnglishTextNormalizer
+
+    norm = EnglishTextNormalizer()
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", reference.strip()) if norm(s).split()]
+    owner: list[int] = []
+    ref: list[str] = []
+    for i, s in enumerate(sentences):
+        words = norm(s).split()
+        ref += words
+        owner += [i] * len(words)
+    hyp = norm(hypothesis).split()
+    heard = [0] * len(sentences)
+    if hyp:
+        for c in jiwer.process_words(" ".join(ref), " ".join(hyp)).alignments[0]:
+            if c.type in ("equal", "substitute"):
+                for k in range(c.ref_start_idx, c.ref_end_idx):
+                    heard[owner[k]] += 1
+    return [(s, heard[i] / owner.count(i)) for i, s in enumerate(sentences)]

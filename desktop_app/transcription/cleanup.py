@@ -1,26 +1,24 @@
 """Clean Whisper's output for one chunk against the voice-activity detector's view of it.
 
-Whisper invents text where there is no speech: stock phrases from subtitled videos ("Thank you.",
-"Thanks for watching", "I'm sorry."), and repetition loops ("hey, hey, hey, …" 112 times on 4.5 s of
-humming). The bag of such phrases plus de-looping is the remedy measured by Barański et al.,
-"Investigation of Whisper ASR Hallucinations Induced by Non-Speech Audio" (ICASSP 2025); the
-phrases live in ``assets/hallucinations.txt``. :class:`Cleaner` applies, in order:
+Whisper invents text where there is no speech, above all stock phrases from subtitled videos
+("Thank you.", "Thanks for watching", "I'm sorry."). A bag of such phrases (with de-looping, done
+in :mod:`.decoding`) is the remedy measured by Barański et al., "Investigation of Whisper ASR
+Hallucinations Induced by Non-Speech Audio" (ICASSP 2025); the phrases live in
+``assets/hallucinations.txt``. :class:`Cleaner` drops, per segment:
 
-1. loops: a phrase of up to ``loop_max_words`` words said ``loop_min_repeats`` or more times in a
-   row (one more for a single word) is kept once;
-2. Whisper's own silence rule per segment: ``no_speech_prob`` above the threshold with low word
-   confidence;
-3. stock phrases: a segment that is nothing but stock phrases is kept only if it is backed by
-   speech: most of it lies in detected speech, its words are confident and Whisper's own anomaly
-   score (improbable, too short or too long words, as in its ``hallucination_silence_threshold``
-   logic) does not flag it;
-4. words nowhere near detected speech are dropped; the rest get times clamped to the speech.
+1. by Whisper's own silence rule: ``no_speech_prob`` above the threshold with low word confidence;
+2. garbled text: Whisper's own anomaly score (improbable, too short or too long words, as in its
+   ``hallucination_silence_threshold`` logic) flags it and the words are not confident;
+3. stock phrases not backed by speech: a segment that is nothing but stock phrases is kept only if
+   most of it lies in detected speech, its words are confident and not anomalous;
+4. words nowhere near detected speech; the rest get times clamped to the speech.
 
 No Qt, no torch: pure functions on domain objects and a boolean speech mask (one per 30 ms frame).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +29,7 @@ from desktop_app.domain import Segment, Word
 from desktop_app.paths import assets_dir
 from desktop_app.transcription.vad import FRAME_S
 
+log = logging.getLogger(__name__)
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
 
 
@@ -72,31 +71,6 @@ def is_anomalous(words: Sequence[Word]) -> bool:
     return n > 0 and (score >= 3 or score + 0.01 >= n)
 
 
-def collapse_loops(words: Sequence[str], max_words: int, min_repeats: int) -> list[bool]:
-    """Which of ``words`` (already normalised) to keep: repeats of a looping phrase go."""
-    keep = [True] * len(words)
-    i = 0
-    while i < len(words):
-        best_n, best_k = 0, 1
-        for n in range(1, max_words + 1):
-            phrase = words[i : i + n]
-            if len(phrase) < n or not all(phrase):
-                break
-            k = 1
-            while words[i + k * n : i + (k + 1) * n] == phrase:
-                k += 1
-            need = min_repeats + 1 if n == 1 else min_repeats
-            if k >= need and k * n > best_k * best_n:
-                best_n, best_k = n, k
-        if best_n:
-            for j in range(i + best_n, i + best_k * best_n):
-                keep[j] = False
-            i += best_k * best_n
-        else:
-            i += 1
-    return keep
-
-
 class Cleaner:
     """Drops what Whisper heard in non-speech from one chunk's segments (see the module)."""
 
@@ -107,19 +81,16 @@ class Cleaner:
         no_speech_prob: float = 0.6,
         low_word_probability: float = 0.5,
         min_speech_share: float = 0.5,
-        loop_max_words: int = 10,
-        loop_min_repeats: int = 3,
         phrases: frozenset[str] | None = None,
     ) -> None:
         self.tolerance = word_tolerance_s
         self.no_speech_prob = no_speech_prob
         self.low_word_probability = low_word_probability
         self.min_speech_share = min_speech_share
-        self.loop_max_words = int(loop_max_words)
-        self.loop_min_repeats = int(loop_min_repeats)
         self.phrases = load_phrases() if phrases is None else phrases
         # what was dropped so far, by rule (benches and logs read it)
-        self.counts = {"loops": 0, "silent": 0, "stock": 0, "off_speech": 0, "off_speech_words": 0}
+        self.counts = {"silent": 0, "garbled": 0, "stock": 0, "off_speech": 0,
+                       "off_speech_words": 0}  # fmt: skip
 
     def clean(
         self, segments: Sequence[Segment], speech: np.ndarray, base_s: float
@@ -128,9 +99,10 @@ class Cleaner:
         region = _Region(np.asarray(speech, dtype=bool), base_s)
         kept: list[Segment] = []
         dropped = 0
-        for seg in self._without_loops(segments):
+        for seg in segments:
             words = self._in_speech(seg, region) if seg.words else None
-            reason = "silent" if self._silent(seg) else "stock" if self._stock(seg, region) else ""
+            rules = (("silent", self._silent), ("garbled", self._garbled), ("stock", self._stock))
+            reason = next((name for name, rule in rules if rule(seg, region)), "")
             if not reason and words is None:  # no word timings: keep it if it is near speech
                 tol = self.tolerance
                 if region.span(seg.start - tol, seg.end + tol) is None:
@@ -140,34 +112,25 @@ class Cleaner:
             if reason:
                 self.counts[reason] += 1
                 dropped += 1
+                log.debug("dropped %s segment %.2f-%.2f s: %r", reason, seg.start, seg.end,
+                          seg.text)
                 continue
             if words is not None:
                 self.counts["off_speech_words"] += len(seg.words) - len(words)
             kept.append(seg if words is None else _rebuilt(seg, words))
         return kept, dropped
 
-    def _without_loops(self, segments: Sequence[Segment]) -> list[Segment]:
-        flat = [(i, w) for i, s in enumerate(segments) for w in s.words]
-        keep = collapse_loops([normalise(w.text) for _, w in flat], self.loop_max_words,
-                              self.loop_min_repeats)  # fmt: skip
-        if all(keep):
-            return list(segments)
-        self.counts["loops"] += sum(1 for a, b in zip(keep, keep[1:], strict=False) if a and not b)
-        out: list[Segment] = []
-        for i, seg in enumerate(segments):
-            words = [w for (j, w), k in zip(flat, keep, strict=True) if j == i and k]
-            if not seg.words:
-                out.append(seg)
-            elif words:
-                out.append(_rebuilt(seg, words))
-        return out
-
-    def _silent(self, seg: Segment) -> bool:
+    def _silent(self, seg: Segment, _region: _Region) -> bool:
         """Whisper's rule: likely no speech in the window, and the words are not confident."""
+        return seg.no_speech_prob > self.no_speech_prob and self._unsure(seg)
+
+    def _garbled(self, seg: Segment, _region: _Region) -> bool:
+        """Words Whisper could not place (anomalous by its own score) and is unsure of."""
+        return bool(seg.words) and is_anomalous(seg.words) and self._unsure(seg)
+
+    def _unsure(self, seg: Segment) -> bool:
         probs = [w.probability for w in seg.words]
-        return seg.no_speech_prob > self.no_speech_prob and (
-            not probs or float(np.mean(probs)) < self.low_word_probability
-        )
+        return not probs or float(np.mean(probs)) < self.low_word_probability
 
     def _stock(self, seg: Segment, region: _Region) -> bool:
         """Nothing but stock phrases, and not backed by speech."""
@@ -175,10 +138,9 @@ class Cleaner:
             return False
         if not seg.words:
             return True
-        probs = [w.probability for w in seg.words]
         return (
             is_anomalous(seg.words)
-            or float(np.mean(probs)) < self.low_word_probability
+            or self._unsure(seg)
             or region.share(seg.words[0].start, seg.words[-1].end) < self.min_speech_share
         )
 

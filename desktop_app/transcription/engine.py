@@ -11,6 +11,7 @@ keeps filler words ("um", "uh"); its text lives in ``assets/whisper_prompt.txt``
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -27,9 +28,12 @@ from desktop_app.transcription.decoding import (
     decode_piece,
     load_prompt,
     to_segments,
+    without_loops,
 )
 from desktop_app.transcription.models import ModelInfo, recognise_shape
 from desktop_app.transcription.whole_file import WholeRecording
+
+log = logging.getLogger(__name__)
 
 __all__ = ["FILLER_PROMPT", "SAMPLE_RATE", "ModelLoadError", "WhisperEngine", "load_prompt"]
 
@@ -160,7 +164,9 @@ class WhisperEngine(WholeRecording):
             )  # fmt: skip
         if progress:
             progress(1.0)
-        segments = to_segments(result, time_offset)
+        segments, loops = without_loops(to_segments(result, time_offset), self.decoding)
+        if loops:
+            log.info("collapsed %d repetition loop(s) in %.1f s of audio", loops, duration)
         text = " ".join(s.text for s in segments).strip()
         return Transcript(
             text=text,

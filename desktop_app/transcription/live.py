@@ -83,8 +83,6 @@ class LiveConfig:
     no_speech_prob: float = 0.6
     low_word_probability: float = 0.5
     min_speech_share: float = 0.5
-    loop_max_words: float = 10
-    loop_min_repeats: float = 3
     spec_pause_s: float = 0.3  # speculate on the tail once it ends in this much quiet (0 = off)
     vad: VadConfig = field(default_factory=VadConfig)
 
@@ -181,7 +179,6 @@ class LiveTranscriber:
         self.cleaner = Cleaner(
             word_tolerance_s=c.word_tolerance_s, no_speech_prob=c.no_speech_prob,
             low_word_probability=c.low_word_probability, min_speech_share=c.min_speech_share,
-            loop_max_words=int(c.loop_max_words), loop_min_repeats=int(c.loop_min_repeats),
         )  # fmt: skip
         self._on_text = on_text
         self._on_state = on_state
