@@ -139,10 +139,10 @@ def run_model(info: Any, takes: list[Take], modes: list[str]) -> dict[str, Score
         "live": lambda a: live_path(engines["file"], a),
     }
     scores = {m: Score() for m in modes}
-    drops = Drops()
+    drop_log = Drops()
     cleanup_log = logging.getLogger("desktop_app.transcription.cleanup")
     cleanup_log.setLevel(logging.DEBUG)
-    cleanup_log.addHandler(drops)
+    cleanup_log.addHandler(drop_log)
     dropped_by_mode: dict[str, list[str]] = {m: [] for m in modes}
     print(f"\n{info.name}: whole-file beam {decoding.whole_file_beam_size}, "
           f"live beam {decoding.live_beam_size}")
@@ -151,11 +151,11 @@ def run_model(info: Any, takes: list[Take], modes: list[str]) -> dict[str, Score
         audio, _ = speak_take(take)
         cells = []
         for mode in modes:  # interleaved, so load changes hit every mode alike
-            drops.records.clear()
+            drop_log.records.clear()
             began = time.perf_counter()
             result = run[mode](audio)
             took = time.perf_counter() - began
-            dropped_by_mode[mode] += [f"{take.name}: {r}" for r in drops.records]
+            dropped_by_mode[mode] += [f"{take.name}: {r}" for r in drop_log.records]
             error = wer(take.text, result.text)
             drops = dropped_stretches(take.text, result.text)
             loops = repetition_loops(take.text, result.text)
@@ -183,7 +183,7 @@ def run_model(info: Any, takes: list[Take], modes: list[str]) -> dict[str, Score
             print(f"cleaning dropped in {mode}: {len(dropped_by_mode[mode])} segment(s)")
             for line in dropped_by_mode[mode][:40]:
                 print(f"  {line}")
-    cleanup_log.removeHandler(drops)
+    cleanup_log.removeHandler(drop_log)
     return scores
 
 

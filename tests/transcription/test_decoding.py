@@ -214,3 +214,24 @@ def test_loops_collapse_across_segments_and_text_is_rebuilt():
     kept, loops = without_loops([_seg("It was slow slow slow slow slow today.", 0.0, nsp=0.2)],
                                 DecodingConfig.load())  # fmt: skip
     assert kept[0].text == "It was slow today." and kept[0].no_speech_prob == 0.2 and loops == 1
+
+
+@pytest.mark.whisper
+def test_base_is_a_second_real_model(base_model, tmp_path):
+    """The multilingual base, imported from its two wheels, decodes English the same safe way."""
+    from desktop_app.transcription.engine import WhisperEngine
+
+    text = ("The release had to ship on Friday, but the load tests failed on Wednesday night. "
+            "I told the product manager straight away and we cut the export feature from the "
+            "release. We shipped the rest on time and the export followed a week later.")
+    audio = speak(text, tmp_path / "base.wav")
+    audio = np.concatenate([non_speech("room tone", 3.0), audio, non_speech("room tone", 3.0)])
+    engine = WhisperEngine(base_model)
+    result = engine.transcribe(audio)
+    assert base_model.shape == "base" and not base_model.english_only
+    assert result.model == base_model.name and result.language == "en"
+    assert wer(text, result.text) <= 0.15, result.text
+    assert not dropped_stretches(text, result.text)
+    assert all(3.0 - 0.3 <= w.start and w.end <= audio.size / SR - 2.7 for w in result.words)
+    silent = engine.transcribe(non_speech("breaths", 6.0))
+    assert silent.no_speech and not silent.words, silent.text
