@@ -54,6 +54,15 @@ def as_mono(audio: np.ndarray) -> np.ndarray:
     return samples
 
 
+def read_toml(path: Path | None, asset: str, what: str) -> tuple[Path, dict[str, Any]]:
+    """(path, data) of a settings file (default: ``assets/<asset>``); ValueError if unreadable."""
+    path = Path(path) if path else assets_dir() / asset
+    try:
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read {what}: {exc}") from exc
+
+
 @dataclass(frozen=True)
 class DecodingConfig:
     """Whisper's guards and the beam width per purpose (assets/decoding.toml gives sources)."""
@@ -74,11 +83,7 @@ class DecodingConfig:
     @classmethod
     def load(cls, path: Path | None = None) -> DecodingConfig:
         """Read a decoding.toml (default: the bundled one); raises ValueError if it is bad."""
-        path = Path(path) if path else assets_dir() / "decoding.toml"
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"{path}: cannot read decoding settings: {exc}") from exc
+        path, data = read_toml(path, "decoding.toml", "decoding settings")
         flat: dict[str, Any] = dict(data.get("whisper", {}))
         flat.update({f"loop_{k}": v for k, v in data.get("loops", {}).items()})
         for purpose in PURPOSES:

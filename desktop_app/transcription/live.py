@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -36,14 +35,9 @@ from typing import Any
 
 import numpy as np
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 needs the tomli backport
-    import tomli as tomllib
-
 from desktop_app.domain import Segment, Transcript
-from desktop_app.paths import assets_dir
 from desktop_app.transcription.cleanup import Cleaner
+from desktop_app.transcription.decoding import read_toml
 from desktop_app.transcription.vad import (
     FRAME_LEN,
     FRAME_S,
@@ -89,11 +83,7 @@ class LiveConfig:
     @classmethod
     def load(cls, path: Path | None = None) -> LiveConfig:
         """Read a live.toml (default: the bundled assets/live.toml); raises ValueError if bad."""
-        path = Path(path) if path else assets_dir() / "live.toml"
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"{path}: cannot read live transcription settings: {exc}") from exc
+        path, data = read_toml(path, "live.toml", "live transcription settings")
         flat: dict[str, Any] = {
             **data.get("chunks", {}),
             **data.get("filter", {}),

@@ -114,18 +114,7 @@ def _shift(seg: Segment, offset: float) -> Segment:
 class WholeRecording:
     """``transcribe``/``transcribe_file`` for an engine that has ``model`` and ``decode``."""
 
-    def transcribe(
-        self: Any,
-        audio: np.ndarray,
-        *,
-        initial_prompt: str | None = FILLER_PROMPT,
-        time_offset: float = 0.0,
-        progress: Progress | None = None,
-    ) -> Transcript:
-        """Transcribe a whole recording: cut at pauses, each piece decoded (see the module)."""
-        return transcribe_whole(
-            self, audio, initial_prompt=initial_prompt, time_offset=time_offset, progress=progress
-        )
+    transcribe = transcribe_whole  # engine.transcribe(audio, ...) is transcribe_whole(engine, ...)
 
     def transcribe_file(
         self: Any,
