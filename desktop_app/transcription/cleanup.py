@@ -30,6 +30,7 @@ from desktop_app.paths import assets_dir
 from desktop_app.transcription.vad import FRAME_S
 
 log = logging.getLogger(__name__)
+_SYLLABLE_S = 0.133  # Whisper's own "too short for a word" in its anomaly score
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
 
 
@@ -125,8 +126,14 @@ class Cleaner:
         return seg.no_speech_prob > self.no_speech_prob and self._unsure(seg)
 
     def _garbled(self, seg: Segment, _region: _Region) -> bool:
-        """Words Whisper could not place (anomalous by its own score) and is unsure of."""
-        return bool(seg.words) and is_anomalous(seg.words) and self._unsure(seg)
+        """Words Whisper could not place in time (anomalous by its own score, most of them
+        shorter than a syllable) and is unsure of. Misheard real speech has word-sized times:
+        it stays (bench/accuracy.py: a 2.9 s misheard sentence was dropped without the
+        duration test)."""
+        if not seg.words or not is_anomalous(seg.words) or not self._unsure(seg):
+            return False
+        short = sum(1 for w in seg.words if w.end - w.start < _SYLLABLE_S)
+        return short * 2 >= len(seg.words)
 
     def _unsure(self, seg: Segment) -> bool:
         probs = [w.probability for w in seg.words]

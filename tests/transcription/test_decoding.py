@@ -200,6 +200,12 @@ def test_cleaner_drops_invented_stock_phrases_and_keeps_spoken_ones():
     assert [s.text for s in kept] == ["We shipped it on time.", "Thank you."]
     assert dropped == 3 and kept[1].start == 3.5
     assert cleaner.counts["stock"] == 2 and cleaner.counts["silent"] == 1
+    # misheard real speech (unsure, but word-sized times) stays; unplaceable words go
+    misheard = _seg("Then I look at the top of all", 1.0, prob=0.1)
+    unplaced = Segment("got a quad", 2.0, 2.0,
+                       tuple(Word(w, 2.0, 2.0, 0.1) for w in "got a quad".split()))
+    kept, _ = cleaner.clean([misheard, unplaced], speech, 0.0)
+    assert [s.text for s in kept] == [misheard.text] and cleaner.counts["garbled"] == 1
     # a real "So the plan worked." with a high no_speech_prob but confident words stays
     kept, _ = cleaner.clean([_seg("So the plan worked.", 1.0, prob=0.9, nsp=0.9)], speech, 0.0)
     assert kept and kept[0].no_speech_prob == 0.9
