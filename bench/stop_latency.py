@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     services = build_services(AppPaths(work / "data"), with_audio=False)
     engine = services.engine_factory(info)  # as the app's transcription worker does
     engine.load()
-    engine.transcribe(np.zeros(SR, np.float32) + 1e-3)  # warm-up, as the app's loaded model is
+    engine.decode(np.zeros(SR, np.float32) + 1e-3)  # warm-up, as the app's loaded model is
     config = LiveConfig.load()
     if args.no_spec:
         config = dataclasses.replace(config, spec_pause_s=0.0)

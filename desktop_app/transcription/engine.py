@@ -1,46 +1,45 @@
 """Local transcription with openai-whisper on the CPU, returning the domain ``Transcript``.
 
 Whisper and torch are imported only inside ``load()`` (about 1-1.5 s), never at module import, so
-the GUI starts fast; call ``load()`` and ``transcribe()`` on the transcription worker thread.
+the GUI starts fast; call ``load()``, ``decode()`` and ``transcribe()`` on a worker thread.
 
-Decoding: ``fp16=False``, greedy (temperature 0), ``word_timestamps=True``,
-``condition_on_previous_text=False``, English. ``FILLER_PROMPT`` is the initial prompt that keeps
-filler words ("um", "uh"); its text lives in ``assets/whisper_prompt.txt`` (source noted there).
+``decode()`` is one Whisper call on one piece of audio (a live chunk), with Whisper's guards
+(:mod:`.decoding`); ``transcribe()`` and ``transcribe_file()`` take a whole recording, cut it at
+pauses and decode the pieces (:mod:`.whole_file`). ``FILLER_PROMPT`` is the initial prompt that
+keeps filler words ("um", "uh"); its text lives in ``assets/whisper_prompt.txt``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from desktop_app.domain import Segment, Transcript, Word
-from desktop_app.paths import assets_dir
+from desktop_app.domain import Transcript
+from desktop_app.transcription.decoding import (
+    FILLER_PROMPT,
+    SAMPLE_RATE,
+    DecodingConfig,
+    as_mono,
+    decode_piece,
+    load_prompt,
+    to_segments,
+    without_loops,
+)
 from desktop_app.transcription.models import ModelInfo, recognise_shape
+from desktop_app.transcription.whole_file import WholeRecording
 
-SAMPLE_RATE = 16000
-_FALLBACK_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
+log = logging.getLogger(__name__)
+
+__all__ = ["FILLER_PROMPT", "SAMPLE_RATE", "ModelLoadError", "WhisperEngine", "load_prompt"]
 
 
 class ModelLoadError(Exception):
     """The model file could not be loaded; the message names the file and what to do."""
-
-
-def load_prompt(path: Path | None = None) -> str:
-    """The filler-keeping prompt from ``assets/whisper_prompt.txt`` (``#`` lines are comments)."""
-    path = path or assets_dir() / "whisper_prompt.txt"
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return _FALLBACK_PROMPT
-    return " ".join(ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
-
-
-FILLER_PROMPT = load_prompt()
 
 
 def default_threads() -> int:
@@ -102,8 +101,9 @@ def reuse_encoder_output(net: Any) -> None:
     encoder.forward = forward
 
 
-class WhisperEngine:
-    """One Whisper model, loaded once. ``loader(info)`` returns the model (default load_whisper)."""
+class WhisperEngine(WholeRecording):
+    """One Whisper model, loaded once. ``loader(info)`` returns the model (default load_whisper);
+    ``decoding`` holds Whisper's guards (default: assets/decoding.toml)."""
 
     def __init__(
         self,
@@ -111,10 +111,12 @@ class WhisperEngine:
         *,
         loader: Callable[[ModelInfo], Any] | None = None,
         threads: int | None = None,
+        decoding: DecodingConfig | None = None,
     ) -> None:
         self.model = model
         self._loader = loader or load_whisper
         self._threads = threads
+        self.decoding = decoding or DecodingConfig.load()
         self._net: Any = None
         self._lock = threading.Lock()
 
@@ -132,72 +134,39 @@ class WhisperEngine:
             torch.set_num_threads(self._threads or default_threads())
             self._net = self._loader(self.model)
 
-    def transcribe(
+    def decode(
         self,
         audio: np.ndarray,
         *,
         initial_prompt: str | None = FILLER_PROMPT,
         time_offset: float = 0.0,
+        purpose: str = "live",
         progress: Callable[[float], None] | None = None,
     ) -> Transcript:
-        """Transcribe 16 kHz mono float32 ``audio``; all times are shifted by ``time_offset``.
-
-        ``progress(fraction)`` is called with 0.0 at the start and 1.0 at the end.
+        """Decode one piece of 16 kHz mono float32 ``audio`` (up to ~30 s: one Whisper window)
+        with Whisper's guards; all times are shifted by ``time_offset``. ``purpose`` (``live`` or
+        ``whole_file``) picks the beam width. ``progress`` gets 0.0 at the start, 1.0 at the end.
         """
-        samples = np.asarray(audio, dtype=np.float32)
-        if samples.ndim == 2:
-            samples = samples.mean(axis=1 if samples.shape[1] <= 8 else 0).astype(np.float32)
-        if samples.ndim != 1:
-            raise ValueError(f"expected mono audio samples, got an array of shape {samples.shape}")
+        samples = as_mono(audio)
         duration = samples.size / SAMPLE_RATE
         if progress:
             progress(0.0)
         if samples.size < SAMPLE_RATE // 10 or not np.any(np.isfinite(samples) & (samples != 0)):
             if progress:
                 progress(1.0)
-            return Transcript(text="", model=self.model.name, duration=duration)
+            return Transcript(text="", model=self.model.name, duration=duration, no_speech=True)
         samples = np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0)
         self.load()
         with self._lock:
-            result = self._net.transcribe(
-                samples,
-                verbose=None,
-                temperature=0.0,
-                fp16=False,
-                language="en",
-                task="transcribe",
-                word_timestamps=True,
-                condition_on_previous_text=False,
-                initial_prompt=initial_prompt or None,
-            )
+            result = decode_piece(
+                self._net, samples, config=self.decoding, purpose=purpose,
+                initial_prompt=initial_prompt,
+            )  # fmt: skip
         if progress:
             progress(1.0)
-        return self._to_transcript(result, time_offset, duration)
-
-    def _to_transcript(self, result: dict, offset: float, duration: float) -> Transcript:
-        segments: list[Segment] = []
-        for seg in result.get("segments", []):
-            words = tuple(
-                Word(
-                    text=w["word"].strip(),
-                    start=round(float(w["start"]) + offset, 3),
-                    end=round(float(w["end"]) + offset, 3),
-                    probability=round(float(w.get("probability", 1.0)), 4),
-                )
-                for w in seg.get("words", [])
-                if w["word"].strip()
-            )
-            text = seg.get("text", "").strip()
-            if not text and not words:
-                continue
-            segments.append(
-                Segment(
-                    text=text,
-                    start=round(float(seg["start"]) + offset, 3),
-                    end=round(float(seg["end"]) + offset, 3),
-                    words=words,
-                )
-            )
+        segments, loops = without_loops(to_segments(result, time_offset), self.decoding)
+        if loops:
+            log.info("collapsed %d repetition loop(s) in %.1f s of audio", loops, duration)
         text = " ".join(s.text for s in segments).strip()
         return Transcript(
             text=text,
@@ -205,18 +174,5 @@ class WhisperEngine:
             language=result.get("language") or "en",
             model=self.model.name,
             duration=round(duration, 3),
-        )
-
-    def transcribe_file(
-        self,
-        path: Path,
-        *,
-        initial_prompt: str | None = FILLER_PROMPT,
-        progress: Callable[[float], None] | None = None,
-    ) -> Transcript:
-        """Transcribe an audio file (any rate/channels soundfile reads; raises UnreadableAudio)."""
-        from desktop_app.audio.wavio import read_audio_16k
-
-        return self.transcribe(
-            read_audio_16k(Path(path)), initial_prompt=initial_prompt, progress=progress
+            no_speech=not text,
         )

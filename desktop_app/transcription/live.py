@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -36,13 +35,9 @@ from typing import Any
 
 import numpy as np
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 needs the tomli backport
-    import tomli as tomllib
-
-from desktop_app.domain import Segment, Transcript, Word
-from desktop_app.paths import assets_dir
+from desktop_app.domain import Segment, Transcript
+from desktop_app.transcription.cleanup import Cleaner
+from desktop_app.transcription.decoding import read_toml
 from desktop_app.transcription.vad import (
     FRAME_LEN,
     FRAME_S,
@@ -81,17 +76,14 @@ class LiveConfig:
     word_tolerance_s: float = 0.3
     no_speech_prob: float = 0.6
     low_word_probability: float = 0.5
+    min_speech_share: float = 0.5
     spec_pause_s: float = 0.3  # speculate on the tail once it ends in this much quiet (0 = off)
     vad: VadConfig = field(default_factory=VadConfig)
 
     @classmethod
     def load(cls, path: Path | None = None) -> LiveConfig:
         """Read a live.toml (default: the bundled assets/live.toml); raises ValueError if bad."""
-        path = Path(path) if path else assets_dir() / "live.toml"
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"{path}: cannot read live transcription settings: {exc}") from exc
+        path, data = read_toml(path, "live.toml", "live transcription settings")
         flat: dict[str, Any] = {
             **data.get("chunks", {}),
             **data.get("filter", {}),
@@ -173,6 +165,11 @@ class LiveTranscriber:
         self._transcribe = transcribe
         self.config = config or LiveConfig.load()
         self._vad = VoiceActivityDetector(self.config.vad)
+        c = self.config
+        self.cleaner = Cleaner(
+            word_tolerance_s=c.word_tolerance_s, no_speech_prob=c.no_speech_prob,
+            low_word_probability=c.low_word_probability, min_speech_share=c.min_speech_share,
+        )  # fmt: skip
         self._on_text = on_text
         self._on_state = on_state
         self._cond = threading.Condition()
@@ -195,6 +192,7 @@ class LiveTranscriber:
         self._job: _Job | None = None  # the speculative pass running on the helper thread
         self._helper: ThreadPoolExecutor | None = None
         self._idle = False
+        self._stopped = False  # the worker has returned (done, failed or cancelled)
         self.spec_passes = 0  # speculative Whisper calls made
         self.spec_seconds = 0.0  # and the time they took
         self._lock = threading.Lock()  # guards _segments/_chunks/_pieces snapshots
@@ -238,7 +236,9 @@ class LiveTranscriber:
             raise LiveTranscriptionError(
                 f"Live transcription failed: {self._error}"
             ) from self._error
-        return self.transcript
+        transcript = self.transcript
+        transcript.no_speech = not transcript.text  # nothing heard: say so, invent nothing
+        return transcript
 
     def cancel(self) -> None:
         """Stop and forget queued audio (returns at once; a chunk in Whisper finishes quietly)."""
@@ -248,10 +248,11 @@ class LiveTranscriber:
             self._cond.notify()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        """Block until the worker has handled all fed audio and waits for more (tests, benches)."""
+        """Block until the worker has handled all fed audio and waits for more, or has stopped
+        (finished, failed or cancelled: see :meth:`finish`)."""
         with self._cond:
             return self._cond.wait_for(
-                lambda: self._idle and not self._incoming, timeout=timeout
+                lambda: (self._idle and not self._incoming) or self._stopped, timeout=timeout
             )
 
     @property
@@ -341,6 +342,9 @@ class LiveTranscriber:
         finally:
             if self._helper is not None:  # a pass still running is not waited for
                 self._helper.shutdown(wait=False)
+            with self._cond:
+                self._stopped = True
+                self._cond.notify_all()
 
     def _append(self, blocks: list[np.ndarray]) -> None:
         new = np.concatenate(blocks)
@@ -696,70 +700,27 @@ class LiveTranscriber:
     def _clean(
         self, result: Transcript, region: np.ndarray, start: int
     ) -> tuple[list[Segment], int]:
-        """Drop what Whisper heard in non-speech; clamp word times to the detected speech."""
-        c = self.config
-        base, tol = start / SAMPLE_RATE, c.word_tolerance_s
-
-        def speech_span(t0: float, t1: float) -> tuple[float, float] | None:
-            i0 = max(0, int(np.floor((t0 - base) / FRAME_S)))
-            i1 = min(region.size, int(np.ceil((t1 - base) / FRAME_S)))
-            hits = np.flatnonzero(region[i0:i1]) if i1 > i0 else np.zeros(0, dtype=int)
-            if hits.size == 0:
-                return None
-            return base + (i0 + hits[0]) * FRAME_S, base + (i0 + hits[-1] + 1) * FRAME_S
-
-        kept: list[Segment] = []
-        dropped = 0
-        for seg in result.segments:
-            nsp = getattr(seg, "no_speech_prob", None)
-            probs = [w.probability for w in seg.words]
-            if (
-                nsp is not None
-                and nsp > c.no_speech_prob
-                and (not probs or float(np.mean(probs)) < c.low_word_probability)
-            ):
-                dropped += 1
-                continue
-            if not seg.words:
-                if speech_span(seg.start - tol, seg.end + tol) is None:
-                    dropped += 1
-                else:
-                    kept.append(seg)
-                continue
-            words: list[Word] = []
-            for w in seg.words:
-                end = max(w.end, w.start + FRAME_S)
-                span = speech_span(w.start, end)
-                if span is not None:  # tighten the word's times to the speech it overlaps
-                    ws, we = max(w.start, span[0]), min(w.end, span[1])
-                    w = Word(w.text, round(ws, 3), round(max(ws, we), 3), w.probability)
-                elif speech_span(w.start - tol, end + tol) is None:
-                    continue  # nowhere near speech: heard in silence
-                words.append(w)
-            if not words:
-                dropped += 1
-                continue
-            if len(words) == len(seg.words):
-                text = seg.text.strip()
-            else:
-                text = "".join(w.text for w in words).strip()
-            kept.append(Segment(text, words[0].start, words[-1].end, tuple(words)))
-        return kept, dropped
+        """Drop what Whisper heard in non-speech (see :mod:`.cleanup`); clamp word times."""
+        return self.cleaner.clean(result.segments, region, start / SAMPLE_RATE)
 
 
 class EngineChunkFn:
-    """A LiveTranscriber ``transcribe`` callable bound to ``engine.transcribe`` for ONE answer.
+    """A LiveTranscriber ``transcribe`` callable bound to ``engine.decode`` for ONE answer.
 
     ``fn(audio, offset)`` transcribes a chunk and carries its text over as the next chunk's
     prompt; ``preview`` transcribes with the prompt the next chunk would get without carrying
     anything over (a speculative pass; ``after`` is uncommitted text that comes before the audio
     and joins the prompt) and ``accept(result)`` then commits it as if ``fn`` had returned it.
+    ``purpose`` (``live`` or ``whole_file``) picks the decoding's beam width.
     Calls come one at a time (from the live worker or its speculative helper thread).
     """
 
-    def __init__(self, engine: Any, *, context_words: int = 40, **prompt: str | None) -> None:
+    def __init__(
+        self, engine: Any, *, context_words: int = 40, purpose: str = "live", **prompt: str | None
+    ) -> None:
         self.engine = engine
         self.context_words = context_words
+        self.purpose = purpose
         self.prompt = prompt
         self._first = True
         self._context: str | None = None
@@ -773,7 +734,7 @@ class EngineChunkFn:
             kwargs = self.prompt
         else:
             kwargs = {"initial_prompt": self._context}
-        return self.engine.transcribe(audio, time_offset=time_offset, **kwargs)
+        return self.engine.decode(audio, time_offset=time_offset, purpose=self.purpose, **kwargs)
 
     def accept(self, result: Transcript) -> None:
         self._first = False
@@ -793,9 +754,9 @@ class EngineChunkFn:
 
 
 def engine_chunk_fn(
-    engine: Any, *, context_words: int = 40, **prompt: str | None
+    engine: Any, *, context_words: int = 40, purpose: str = "live", **prompt: str | None
 ) -> EngineChunkFn:
-    """Bind ``engine.transcribe`` for ONE answer as a LiveTranscriber ``transcribe`` callable.
+    """Bind ``engine.decode`` for ONE answer as a LiveTranscriber ``transcribe`` callable.
 
     The first chunk gets the engine's initial prompt (its default filler prompt, or
     ``initial_prompt=...``); each later chunk is prompted with the last ``context_words`` words
@@ -805,4 +766,4 @@ def engine_chunk_fn(
     prompt +0.9 points, no prompt +1.0, filler prompt on the first chunk only +2.1, filler prompt
     on every chunk +4 (it made tiny.en skip whole sentences).
     """
-    return EngineChunkFn(engine, context_words=context_words, **prompt)
+    return EngineChunkFn(engine, context_words=context_words, purpose=purpose, **prompt)

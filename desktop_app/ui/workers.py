@@ -113,7 +113,7 @@ class TranscriptionWorker(QObject):
             return self._engine
 
     def live_engine(self) -> Any:
-        """An engine-like object for live transcription: ``transcribe(audio, **kw)`` waits for
+        """An engine-like object for live transcription: ``decode(audio, **kw)`` waits for
         the model (the live transcriber buffers meanwhile) and then takes ``run_lock``."""
         return _LockedEngine(self)
 
@@ -202,10 +202,10 @@ class _LockedEngine:
     def __init__(self, worker: TranscriptionWorker) -> None:
         self._worker = worker
 
-    def transcribe(self, audio: Any, **kwargs: Any) -> Any:
+    def decode(self, audio: Any, **kwargs: Any) -> Any:
         engine = self._worker.wait_engine()
         with self._worker.run_lock:
-            return engine.transcribe(audio, **kwargs)
+            return engine.decode(audio, **kwargs)
 
 
 class RecordingWorker(QObject):

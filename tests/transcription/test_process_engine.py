@@ -160,7 +160,7 @@ def test_killed_child_gives_clear_error_then_restarts(engine, clip):
             os.kill(engine.pid, signal.SIGKILL)
 
     with pytest.raises(EngineProcessDied, match="stopped unexpectedly"):
-        engine.transcribe(audio, progress=kill_when_started)  # restarts, then dies mid-request
+        engine.decode(audio, progress=kill_when_started)  # restarts, then dies mid-request
     assert pids and pids[0] != first
     assert "manager" in engine.transcribe(audio).text.lower()  # and restarts again
     assert engine.is_loaded and engine.pid not in (first, pids[0])
