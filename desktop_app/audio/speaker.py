@@ -17,7 +17,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -55,6 +55,9 @@ def english_voices(voices: Iterable[Any]) -> list[tuple[str, str]]:
     return sorted(found, key=lambda v: v[1].lower())
 
 
+_WRITE_TIMEOUT_S = 10.0  # a busy CPU slows espeak's synthesis thread
+
+
 class _WithoutSaveNotices(io.TextIOBase):
     """Stands in for sys.stdout: drops pyttsx3's "Audio saved to <our temp folder>…" lines
     (printed from espeak's own synthesis thread) and passes everything else through."""
@@ -63,11 +66,13 @@ class _WithoutSaveNotices(io.TextIOBase):
         super().__init__()
         self._target, self._notice = target, f"Audio saved to {folder}"
         self._dropped_line = False  # print() writes the text and its newline separately
+        self.saved = threading.Event()  # espeak prints the notice once the WAV is complete
 
     def write(self, text: str) -> int:
         dropped, self._dropped_line = self._dropped_line, False
         if text.startswith(self._notice):
             self._dropped_line = not text.endswith("\n")
+            self.saved.set()
             return len(text)
         if dropped and text == "\n":
             return len(text)
@@ -81,17 +86,29 @@ class _WithoutSaveNotices(io.TextIOBase):
 
 
 @contextmanager
-def _quiet_saves(folder: Path):
+def _quiet_saves(folder: Path) -> Iterator[_WithoutSaveNotices | None]:
     """Keep pyttsx3's "Audio saved to /tmp/…" (one per utterance) off the user's terminal."""
     real = sys.stdout
     quiet = _WithoutSaveNotices(real, folder) if real is not None else None
     if quiet is not None:
         sys.stdout = quiet
     try:
-        yield
+        yield quiet
     finally:
         if quiet is not None and sys.stdout is quiet:
             sys.stdout = real
+
+
+def _wait_until_written(wav: Path, quiet: _WithoutSaveNotices | None, announces: bool) -> None:
+    """Return once the driver has finished ``wav``. espeak writes it from its own thread after
+    ``runAndWait`` returned, creating the file before the samples are in; its notice comes
+    after the file is closed, so wait for that (and keep stdout filtered until then)."""
+    deadline = time.monotonic() + _WRITE_TIMEOUT_S
+    if announces and quiet is not None:
+        quiet.saved.wait(_WRITE_TIMEOUT_S)
+        return
+    while not wav.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 class Speaker:
@@ -256,12 +273,10 @@ class Speaker:
         wav = self._tmp / f"utterance-{self._count}.wav"
         try:
             self._apply_settings(engine)
-            with _quiet_saves(self._tmp):
+            with _quiet_saves(self._tmp) as quiet:
                 engine.save_to_file(text, str(wav))
                 engine.runAndWait()
-            deadline = time.monotonic() + 3.0  # some drivers finish the file just after returning
-            while not wav.exists() and time.monotonic() < deadline:
-                time.sleep(0.02)
+                _wait_until_written(wav, quiet, getattr(engine, "driver_name", "") == "espeak")
             samples, rate = read_audio(wav)
         except Exception as exc:  # noqa: BLE001
             self._emit(self.on_error, f"Could not speak the question: {exc}")

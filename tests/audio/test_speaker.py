@@ -124,3 +124,27 @@ def test_speaking_prints_nothing_on_stdout(virtual_audio, speaker_parts, capsys)
     assert "Audio saved" not in out and out == ""
     print("the rest of the program still prints")
     assert capsys.readouterr().out == "the rest of the program still prints\n"
+
+
+def test_no_save_notice_leaks_when_the_cpu_is_busy(virtual_audio, speaker_parts, capsys):
+    """espeak's thread prints "Audio saved to …" as it closes the file, which can land after
+    runAndWait() returned; on a busy CPU it did, on the user's terminal (seen in a new-user run)."""
+    import subprocess
+    import sys
+
+    speaker, _, events = speaker_parts
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(3)]
+    try:
+        for n in range(4):
+            events["started"].clear()
+            events["finished"].clear()
+            speaker.say(f"{n + 1}. {LONG}")
+            assert events["started"].wait(20), events["errors"]
+            assert events["finished"].wait(20)
+        time.sleep(0.5)  # a late print would land now
+    finally:
+        for p in busy:
+            p.kill()
+            p.wait()
+    out = capsys.readouterr().out
+    assert "Audio saved" not in out, out
