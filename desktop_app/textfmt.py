@@ -25,6 +25,18 @@ def short_date(iso: str | None) -> str:
         return iso or ""
 
 
+def list_date(iso: str | None, now: datetime | None = None) -> str:
+    """A compact local date for a list: "1 Dec 11:06" this year, "2025-12-01" before (the text
+    itself if it does not parse)."""
+    try:
+        when = datetime.fromisoformat(iso or "").astimezone()
+    except (TypeError, ValueError):
+        return iso or ""
+    if when.year != (now or datetime.now().astimezone()).year:
+        return when.strftime("%Y-%m-%d")
+    return f"{when.day} {when:%b %H:%M}"
+
+
 def fmt_time(seconds: float | None) -> str:
     """Seconds as m:ss."""
     s = max(0, int(seconds or 0))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import Attempt, Transcript
 from desktop_app.storage.history import HistoryRow
-from desktop_app.textfmt import fmt_time, short_date
+from desktop_app.textfmt import fmt_time, list_date, short_date
 from desktop_app.ui.history_model import COLUMNS, ID_ROLE, HistoryModel
 from desktop_app.ui.playback import play_from
 from desktop_app.ui.retranscribe import RetranscribeBar, comparison
@@ -39,7 +39,9 @@ from desktop_app.ui.widgets import Banner
 __all__ = ["COLUMNS", "ID_ROLE", "HistoryView", "short_date", "transcript_of"]
 TRANSCRIBABLE = ("recovered", "recorded", "failed", "transcribed", "scored")
 # Widest text each fixed column holds (the Question column stretches).
-_COLUMN_SAMPLES = {0: "2026-12-31 23:59", 2: "12:59", 3: "100", 4: "transcribed"}
+_COLUMN_SAMPLES = {0: "30 Sep 23:59", 2: "12:59", 3: "100", 4: "transcribed"}
+_NARROW_LIST_PX = 460  # below this the list drops its Duration column
+_CELL_PADDING = 20  # cell margins and the header's padding
 
 
 def transcript_of(attempt: Attempt) -> Transcript:
@@ -131,7 +133,7 @@ class HistoryView(QWidget):
         splitter.addWidget(scroll)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)  # the detail pane grows first: it holds the reading
-        splitter.setSizes([440, 660])
+        splitter.setSizes([520, 580])  # the list keeps room for its Question column
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         lay.addWidget(splitter)
@@ -172,13 +174,20 @@ class HistoryView(QWidget):
         cells, heads = table.fontMetrics(), header.fontMetrics()
         for col, sample in _COLUMN_SAMPLES.items():
             width = max(cells.horizontalAdvance(sample), heads.horizontalAdvance(COLUMNS[col]))
-            table.setColumnWidth(col, width + 32)  # cell margins and the header's padding
+            table.setColumnWidth(col, width + _CELL_PADDING)
         table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
+        table.viewport().installEventFilter(self)
         return table
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """A narrow list hides Duration (it is in the detail title) so Question keeps room."""
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self.table.setColumnHidden(2, self.table.viewport().width() < _NARROW_LIST_PX)
+        return super().eventFilter(watched, event)
 
     def _cells(self, row: HistoryRow) -> tuple[str, ...]:
         return (
-            short_date(row.started_at),
+            list_date(row.started_at),
             self._question_text(row),
             fmt_time(row.duration_s),
             "" if row.overall is None else f"{round(row.overall)}",

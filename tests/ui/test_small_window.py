@@ -94,3 +94,24 @@ def test_practice_at_the_minimum_size(services, make_window):
                          **tile_parts(pv.scorecard)})
     picker = pv.picker
     assert picker.next_button.width() >= picker.next_button.minimumSizeHint().width()
+
+
+@pytest.mark.parametrize("size", [MIN_SIZE, (1180, 800)])
+def test_history_list_keeps_room_for_the_question(services, make_window, size):
+    """The Question column was squeezed to a few letters ("Tell …") beside the fixed
+    columns, even at 1180 px wide (seen in a new-user run)."""
+    q = services.bank.questions[0]
+    services.repo.add_attempt(Attempt(
+        id=None, question_id=q.id, started_at="2024-01-01T12:00:00+00:00", duration_s=42.0,
+        audio_path=None, status="scored", transcript_text=ANSWER, scores={"overall": 80.0}))
+    w = make_window(services, load_model=False)
+    w.resize(*size)
+    w.tabs.setCurrentWidget(w.history_view)
+    w.show()
+    settle()
+    table = w.history_view.table
+    question = table.columnWidth(1)
+    enough = 16 * table.fontMetrics().averageCharWidth()  # "Tell me about a …" at least
+    assert question >= enough, f"Question column is {question} px of {table.viewport().width()}"
+    shown = table.model().index(0, 1).data()
+    assert shown and q.text.startswith(shown[:20])
