@@ -106,7 +106,7 @@ def cmd_questions(args: argparse.Namespace, paths: AppPaths) -> int:
         _err(f"question pack problem: {err}")
     questions = bank.filter(competency=args.competency) if args.competency else bank.questions
     if args.json:
-        print(json.dumps([_question_json(q) for q in questions], indent=2, ensure_ascii=False))
+        print(json.dumps([q.to_dict() for q in questions], indent=2, ensure_ascii=False))
     else:
         id_w = max((len(q.id) for q in questions), default=2)
         comp_w = max((len(q.competency) for q in questions), default=10)
@@ -115,20 +115,6 @@ def cmd_questions(args: argparse.Namespace, paths: AppPaths) -> int:
             print(f"{q.id:{id_w}s}  {q.competency:{comp_w}s}  {kind_label(q.kind):19s}  {q.text}")
         print(f"{len(questions)} questions", file=sys.stderr)
     return 0
-
-
-def _question_json(q: Any) -> dict[str, Any]:
-    return {
-        "id": q.id,
-        "text": q.text,
-        "competency": q.competency,
-        "kind": q.kind,
-        "seniority": list(q.seniority),
-        "follow_ups": list(q.follow_ups),
-        "strong_answer": q.strong_answer,
-        "audience": q.audience,
-        "pack": q.pack,
-    }
 
 
 def _engine(paths: AppPaths, name: str | None) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 KINDS = ("behavioural", "communication", "technical-reasoning")
@@ -134,6 +134,16 @@ class Question:
     strong_answer: str = ""
     audience: str = "interviewer"
     pack: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, every field (tuples become lists): `rehearse questions --json` and the
+        stored copy of the question read this, so the fields are listed once, here."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+
+# The fields a pack may give a question (``pack`` is where it came from, not written in it).
+QUESTION_FIELDS = tuple(f.name for f in fields(Question) if f.name != "pack")
 
 
 @dataclass

@@ -37,6 +37,7 @@ _PLAIN_FIELDS = tuple(f.name for f in fields(Attempt) if f.name not in ("id", "s
 _JSON_FIELDS = ("words_json", "analysis_json")
 _ORDER = "ORDER BY attempts.started_at DESC, attempts.id DESC"
 _MAX_SEARCH_TERMS = 16
+_QUESTION_COLUMNS = ("id", "text", "competency", "kind", "pack")  # the rest goes in data_json
 
 
 def now_iso() -> str:
@@ -131,12 +132,7 @@ class Repository:
                 "kind": q.kind,
                 "pack": q.pack,
                 "data_json": json.dumps(
-                    {
-                        "seniority": list(q.seniority),
-                        "follow_ups": list(q.follow_ups),
-                        "strong_answer": q.strong_answer,
-                        "audience": q.audience,
-                    },
+                    {k: v for k, v in q.to_dict().items() if k not in _QUESTION_COLUMNS},
                     ensure_ascii=False,
                 ),
                 "synced_at": stamp,

@@ -54,7 +54,6 @@ class Pipeline(QObject):
     # Requests to workers (queued across threads).
     _req_load = Signal(object)
     _req_file = Signal(int, str)
-    _req_chunk = Signal(int, object, float)
     _req_analyse = Signal(int, object, object, object)  # id, transcript, question, follow-up
     _req_warm = Signal()
 
@@ -80,7 +79,6 @@ class Pipeline(QObject):
         ]
         self._req_load.connect(self.transcriber.load_model)
         self._req_file.connect(self.transcriber.transcribe_file)
-        self._req_chunk.connect(self.transcriber.transcribe_chunk)
         self._req_analyse.connect(self.analyser.analyse)
         self._req_warm.connect(self.analyser.warm_up)
         t = self.transcriber
@@ -135,11 +133,6 @@ class Pipeline(QObject):
         self.attempt_transcribing.emit(attempt_id)
         self._req_file.emit(attempt_id, str(path))
         return True
-
-    def submit_chunk(self, job_id: int, samples: Any, time_offset: float) -> None:
-        """Live mode hook: transcribe a finished chunk; result arrives on
-        ``transcriber.chunk_transcribed``."""
-        self._req_chunk.emit(job_id, samples, time_offset)
 
     # ---- live transcription ------------------------------------------------------------------
     def start_live(self) -> Any:

@@ -75,7 +75,6 @@ class TranscriptionWorker(QObject):
     model_missing = Signal(str)  # how-to-get-one message
     progress = Signal(int, float)  # job id, 0..1
     transcribed = Signal(int, object)  # job id, Transcript
-    chunk_transcribed = Signal(int, object)  # job id, Transcript of one chunk
     failed = Signal(int, str)  # job id, message
 
     def __init__(self, models: Any, engine_factory: Callable[[Any], Any]) -> None:
@@ -183,18 +182,6 @@ class TranscriptionWorker(QObject):
         self.progress.emit(job_id, 1.0)
         self.transcribed.emit(job_id, transcript)
 
-    @Slot(int, object, float)
-    def transcribe_chunk(self, job_id: int, samples: Any, time_offset: float) -> None:
-        """Transcribe one finished chunk of a live recording (times on the recording's timeline)."""
-        try:
-            engine = self._require_engine()
-            with self.run_lock:
-                transcript = engine.transcribe(samples, time_offset=time_offset)
-        except Exception as exc:
-            self.failed.emit(job_id, _message(exc))
-            return
-        self.chunk_transcribed.emit(job_id, transcript)
-
 
 class _LockedEngine:
     """What live transcription calls: the worker's current engine, one request at a time."""
@@ -216,7 +203,6 @@ class RecordingWorker(QObject):
     failed = Signal(str)  # could not start / could not finish
     device_error = Signal(str)  # device lost mid-answer (audio so far is kept)
     level = Signal(float)  # 0..1, throttled to ~30 Hz
-    chunk = Signal(object)  # np.float32 16 kHz mono block (for a live transcriber)
 
     LEVEL_INTERVAL_S = 1 / 30
 
@@ -225,7 +211,6 @@ class RecordingWorker(QObject):
         self._sd = sd
         self.recorder: Any = None
         self._last_level = 0.0
-        self.forward_chunks = False
         # Called with every block on the recorder thread (a live transcriber's cheap feed()).
         self.chunk_sink: Callable[[Any], None] | None = None
 
@@ -255,8 +240,6 @@ class RecordingWorker(QObject):
             except Exception as exc:  # never let live transcription break the recording
                 log.warning("live transcription feed failed: %s", exc)
                 self.chunk_sink = None
-        if self.forward_chunks:
-            self.chunk.emit(samples)
 
     def _on_error(self, message: str) -> None:
         self.device_error.emit(message)
