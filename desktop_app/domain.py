@@ -4,10 +4,36 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, fields
+from enum import Enum
 from typing import Any
 
 KINDS = ("behavioural", "communication", "technical-reasoning")
 AUDIENCES = ("interviewer", "technical", "non-technical")
+# The headline scores: the Analyzer's keys and the attempts table's score_<key> columns.
+SCORE_KEYS = ("overall", "star", "specificity", "jargon", "delivery", "reasoning")
+
+
+class AttemptStatus(str, Enum):
+    """Where an attempt is in its lifecycle (stored as the value). Only
+    :class:`desktop_app.practice.attempts.AttemptService` moves an attempt between them."""
+
+    RECORDING = "recording"  # the microphone is open; the WAV is being written
+    RECORDED = "recorded"  # the audio is saved (or the text typed); not transcribed yet
+    TRANSCRIBED = "transcribed"  # transcript stored, scores not yet
+    SCORED = "scored"
+    RECOVERED = "recovered"  # interrupted by a crash, or re-attached; audio kept
+    FAILED = "failed"  # transcribing or scoring failed (``error`` says why)
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, value: str | None) -> AttemptStatus:
+        """The status a stored value names (an unknown one reads as FAILED, never a crash)."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.FAILED
 
 
 def _check_times(what: str, **values: float) -> None:
@@ -160,7 +186,7 @@ class Attempt:
     transcript_text: str = ""
     words_json: str = "[]"
     analysis_json: str | None = None
-    status: str = "recorded"  # recording | recorded | transcribed | scored | recovered | failed
+    status: AttemptStatus = AttemptStatus.RECORDED
     error: str | None = None
     session_id: int | None = None
     parent_attempt_id: int | None = None  # set when this answers a follow-up

@@ -23,10 +23,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from desktop_app.domain import Attempt, Question
+from desktop_app.domain import SCORE_KEYS, Attempt, AttemptStatus, Question
 from desktop_app.storage import history
 from desktop_app.storage.db import (
-    SCORE_KEYS,
     open_database,
     translate_errors,
     write_transaction,
@@ -64,6 +63,7 @@ def _score_values(scores: dict[str, float] | None) -> dict[str, float | None]:
 def attempt_to_row(attempt: Attempt) -> dict[str, Any]:
     """The attempts-table row for an Attempt (id included only when set)."""
     row: dict[str, Any] = {name: getattr(attempt, name) for name in _PLAIN_FIELDS}
+    row["status"] = AttemptStatus(row["status"]).value
     for name in _JSON_FIELDS:
         row[name] = _json_text(row[name])
     row.update(_score_values(attempt.scores))
@@ -78,6 +78,7 @@ def row_to_attempt(row: dict[str, Any]) -> Attempt:
     values["duration_s"] = float(values["duration_s"] or 0.0)
     values["transcript_text"] = values["transcript_text"] or ""
     values["words_json"] = values["words_json"] or "[]"
+    values["status"] = AttemptStatus.parse(values["status"])
     scores = {key: row[col] for key, col in SCORE_COLUMNS.items() if row.get(col) is not None}
     return Attempt(id=row["id"], scores=scores, **values)
 
@@ -194,6 +195,8 @@ class Repository:
                 values.update(_score_values(value))
             elif name in _JSON_FIELDS:
                 values[name] = _json_text(value)
+            elif name == "status":
+                values[name] = AttemptStatus(value).value
             else:
                 values[name] = value
         if not values:
@@ -262,12 +265,13 @@ class Repository:
             [attempt_id],
         )
 
-    def attempts_with_status(self, *statuses: str) -> list[Attempt]:
+    def attempts_with_status(self, *statuses: AttemptStatus | str) -> list[Attempt]:
         """Attempts whose status is one of ``statuses``, newest first."""
         if not statuses:
             return []
         marks = ", ".join("?" for _ in statuses)
-        return self._select(f"WHERE attempts.status IN ({marks}) {_ORDER}", list(statuses))
+        values = [AttemptStatus(s).value for s in statuses]
+        return self._select(f"WHERE attempts.status IN ({marks}) {_ORDER}", values)
 
     def delete_attempt(self, attempt_id: int, root: str | Path) -> bool:
         """Delete an attempt and its audio file (``root / audio_path``; a missing file is
