@@ -23,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_app.transcription.host import EngineHost
 from desktop_app.ui.workers import (
     AnalysisWorker,
     RecordingWorker,
@@ -69,7 +70,8 @@ class Pipeline(QObject):
         self._holding: set[int] = set()  # re-transcriptions whose result must not be stored
         self._pending: dict[int, tuple[Any, Any]] = {}  # held (transcript, analysis)
 
-        self.transcriber = TranscriptionWorker(services.models, services.engine_factory)
+        self.host = EngineHost(services.models, services.engine_factory)
+        self.transcriber = TranscriptionWorker(self.host)
         self.analyser = AnalysisWorker(services.analyzer_factory)
         self.recorder = RecordingWorker(services.sd)
         self._threads = [
@@ -146,7 +148,7 @@ class Pipeline(QObject):
             from desktop_app.transcription.live import engine_chunk_fn
             from desktop_app.ui.live_session import LiveSession
 
-            session = LiveSession(engine_chunk_fn(self.transcriber.live_engine()), parent=self)
+            session = LiveSession(engine_chunk_fn(self.host.decoder()), parent=self)
         except Exception as exc:  # bad assets/live.toml, out of threads…
             log.warning("live transcription unavailable, transcribing after stop: %s", exc)
             return None
@@ -302,11 +304,11 @@ class Pipeline(QObject):
     def shutdown(self) -> Any:
         """Stop every worker thread; returns a RecordingResult if a recording had to be cut."""
         self.recorder.chunk_sink = None
-        self.transcriber.close()  # live transcription waiting for a model gives up
+        self.host.close()  # live transcription waiting for a model gives up
         for session in list(self._live.values()):
             session.cancel()
         self._live.clear()
         for wt in self._threads:
             wt.stop()
-        self.transcriber.release_engine()
+        self.host.release()
         return self.recorder.stop_now()
