@@ -13,6 +13,17 @@ AUDIENCES = ("interviewer", "technical", "non-technical")
 SCORE_KEYS = ("overall", "star", "specificity", "jargon", "delivery", "reasoning")
 
 
+class AnswerInput(str, Enum):
+    """How an answer came in (stored as the value)."""
+
+    SPOKEN = "spoken"  # recorded in the app
+    FILE = "file"  # a recording made elsewhere, kept with `rehearse practice --audio`
+    TYPED = "typed"  # typed or pasted text: no voice, so delivery is not timed
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class AttemptStatus(str, Enum):
     """Where an attempt is in its lifecycle (stored as the value). Only
     :class:`desktop_app.practice.attempts.AttemptService` moves an attempt between them."""
@@ -192,3 +203,9 @@ class Attempt:
     parent_attempt_id: int | None = None  # set when this answers a follow-up
     prompt_text: str | None = None  # the follow-up question asked, if any
     scores: dict[str, float] = field(default_factory=dict)
+    input: AnswerInput = AnswerInput.SPOKEN
+
+    @property
+    def has_result(self) -> bool:
+        """A transcript or scores are stored (a re-transcription must not overwrite them)."""
+        return bool(self.transcript_text or self.analysis_json)

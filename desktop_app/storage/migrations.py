@@ -156,6 +156,13 @@ def m005_schema_info(db: Database) -> None:
     db[INFO_TABLE].create({"key": str, "value": str}, pk="key")
 
 
+@MIGRATIONS()
+def m006_attempt_input(db: Database) -> None:
+    """How an answer came in: ``spoken`` (recorded in the app), ``file`` (a recording made
+    elsewhere, `rehearse practice --audio`) or ``typed`` (no voice: delivery is not timed)."""
+    db["attempts"].add_column("input", str, not_null_default="spoken")
+
+
 def known_names() -> list[str]:
     """Every migration this Rehearse knows, in order."""
     return [m.name for m in MIGRATIONS.pending(Database(memory=True))]

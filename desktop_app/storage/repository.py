@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from desktop_app.domain import SCORE_KEYS, Attempt, AttemptStatus, Question
+from desktop_app.domain import SCORE_KEYS, AnswerInput, Attempt, AttemptStatus, Question
 from desktop_app.storage import history
 from desktop_app.storage.db import (
     open_database,
@@ -64,6 +64,7 @@ def attempt_to_row(attempt: Attempt) -> dict[str, Any]:
     """The attempts-table row for an Attempt (id included only when set)."""
     row: dict[str, Any] = {name: getattr(attempt, name) for name in _PLAIN_FIELDS}
     row["status"] = AttemptStatus(row["status"]).value
+    row["input"] = AnswerInput(row["input"]).value
     for name in _JSON_FIELDS:
         row[name] = _json_text(row[name])
     row.update(_score_values(attempt.scores))
@@ -79,8 +80,16 @@ def row_to_attempt(row: dict[str, Any]) -> Attempt:
     values["transcript_text"] = values["transcript_text"] or ""
     values["words_json"] = values["words_json"] or "[]"
     values["status"] = AttemptStatus.parse(values["status"])
+    values["input"] = _input(values["input"])
     scores = {key: row[col] for key, col in SCORE_COLUMNS.items() if row.get(col) is not None}
     return Attempt(id=row["id"], scores=scores, **values)
+
+
+def _input(value: str | None) -> AnswerInput:
+    try:
+        return AnswerInput(value or AnswerInput.SPOKEN)
+    except ValueError:
+        return AnswerInput.SPOKEN
 
 
 def fts_query(text: str) -> str | None:
@@ -197,6 +206,8 @@ class Repository:
                 values[name] = _json_text(value)
             elif name == "status":
                 values[name] = AttemptStatus(value).value
+            elif name == "input":
+                values[name] = AnswerInput(value).value
             else:
                 values[name] = value
         if not values:

@@ -17,7 +17,6 @@ overwrites it: the new transcript and scores are held (``pending(id)``, signal
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -61,6 +60,7 @@ class Pipeline(QObject):
     def __init__(self, services: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self.attempts = services.attempts
         self.state = "idle"
         self.state_text = ""
         self.model_name: str | None = None
@@ -123,11 +123,10 @@ class Pipeline(QObject):
         """Queue a saved attempt for transcription and scoring. False if it has no audio.
         With ``hold``, the result is kept aside (``pending``) instead of replacing the stored
         transcript and scores."""
-        attempt = self.services.repo.get_attempt(attempt_id)
-        if attempt is None or not attempt.audio_path:
+        path = self.attempts.audio_file(attempt_id)
+        if path is None:
             self.attempt_failed.emit(attempt_id, "This attempt has no recording to transcribe.")
             return False
-        path = self.services.paths.absolute(attempt.audio_path)
         if hold:
             self._holding.add(attempt_id)
             self._pending.pop(attempt_id, None)
@@ -215,8 +214,7 @@ class Pipeline(QObject):
             return False
         transcript, analysis = held
         try:
-            fields = {**self._transcript_fields(transcript), **self._score_fields(analysis)}
-            self.services.repo.update_attempt(attempt_id, **fields)
+            self.attempts.rescored(attempt_id, transcript, analysis, self.model_name)
         except Exception as exc:
             self.attempt_failed.emit(attempt_id, f"Could not save the new transcript: {exc}")
             return False
@@ -230,25 +228,15 @@ class Pipeline(QObject):
 
     def _question_for(self, attempt_id: int) -> tuple[Any, str | None]:
         """The attempt's question, and the follow-up it answers (judged on what that asked)."""
-        attempt = self.services.repo.get_attempt(attempt_id)
+        attempt = self.attempts.get(attempt_id)
         if attempt is None:
             return None, None
         return self.services.bank.get(attempt.question_id), attempt.prompt_text
 
-    def _transcript_fields(self, transcript: Any) -> dict[str, Any]:
-        return dict(transcript_text=transcript.text, words_json=json.dumps(transcript.to_dict()),
-                    model=transcript.model or self.model_name, status="transcribed", error=None)
-
-    @staticmethod
-    def _score_fields(analysis: Any) -> dict[str, Any]:
-        return dict(analysis_json=json.dumps(analysis.to_dict()), scores=dict(analysis.scores),
-                    status="scored", error=None)
-
     def _on_transcribed(self, attempt_id: int, transcript: Any) -> None:
         if attempt_id not in self._holding:
             try:
-                self.services.repo.update_attempt(attempt_id,
-                                                  **self._transcript_fields(transcript))
+                self.attempts.transcribed(attempt_id, transcript, self.model_name)
             except Exception as exc:  # disk full, database locked
                 self._fail(attempt_id, f"Could not save the transcript: {exc}")
                 return
@@ -262,7 +250,7 @@ class Pipeline(QObject):
                 self._waiting_for_model.append(attempt_id)
             self._active.discard(attempt_id)
             if attempt_id not in self._holding:
-                self._safe_update(attempt_id, error=message)
+                self._safely(self.attempts.waiting, attempt_id, message)
             self.attempt_failed.emit(attempt_id, f"Recording kept; not transcribed: {message}")
             return
         self._fail(attempt_id, message)
@@ -275,7 +263,7 @@ class Pipeline(QObject):
             self.attempt_rescored.emit(attempt_id, transcript, analysis)
             return
         try:
-            self.services.repo.update_attempt(attempt_id, **self._score_fields(analysis))
+            self.attempts.scored(attempt_id, analysis)
         except Exception as exc:
             self._fail(attempt_id, f"Could not save the scores: {exc}")
             return
@@ -291,12 +279,13 @@ class Pipeline(QObject):
             self.attempt_failed.emit(attempt_id, f"Re-transcribing failed ({message}); the "
                                                  "previous transcript and scores are kept.")
             return
-        self._safe_update(attempt_id, status="failed", error=message)
+        self._safely(self.attempts.failed, attempt_id, message)
         self.attempt_failed.emit(attempt_id, message)
 
-    def _safe_update(self, attempt_id: int, **fields: Any) -> None:
+    @staticmethod
+    def _safely(transition: Any, attempt_id: int, message: str) -> None:
         try:
-            self.services.repo.update_attempt(attempt_id, **fields)
+            transition(attempt_id, message)
         except Exception as exc:
             log.warning("could not update attempt %s: %s", attempt_id, exc)
 

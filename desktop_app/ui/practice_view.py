@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain import Attempt, Question
+from desktop_app.domain import Question
 from desktop_app.storage.repository import now_iso
 from desktop_app.textfmt import fmt_score, kind_label, shorten
 from desktop_app.ui.answer_area import AnswerArea
@@ -286,14 +286,10 @@ class PracticeView(QWidget):
         self.status_label.setText("Recording… press Space or Ctrl+R to stop.")
         q = self.current_question
         parent_id, prompt = self._follow_up if self._follow_up else (None, None)
-        attempt = Attempt(
-            id=None, question_id=q.id if q else "", started_at=self._started_at,
-            audio_path=self.services.paths.relative(Path(path)),
-            status="recording", session_id=self._session(), parent_attempt_id=parent_id,
-            prompt_text=prompt,
-        )
         try:
-            self._recording_attempt = self.services.repo.add_attempt(attempt)
+            self._recording_attempt = self.services.attempts.begin(
+                q.id if q else "", Path(path), started_at=self._started_at,
+                session_id=self._session(), parent_attempt_id=parent_id, prompt_text=prompt)
         except Exception as exc:  # disk full / database locked: the WAV is still written
             self._recording_attempt = None
             self.banner.show_message(f"Could not save the attempt in the database: {exc}. "
@@ -303,7 +299,7 @@ class PracticeView(QWidget):
     def _session(self) -> int | None:
         if self.session_id is None:
             try:
-                self.session_id = self.services.repo.start_session("practice")
+                self.session_id = self.services.attempts.start_session("practice")
             except Exception:
                 return None
         return self.session_id
@@ -316,16 +312,12 @@ class PracticeView(QWidget):
         self._follow_up = None
         live, self.live_session = self.live_session, None
         error = getattr(result, "error", None)
-        fields = dict(ended_at=now_iso(), duration_s=float(result.duration_s), status="recorded",
-                      audio_path=self.services.paths.relative(result.path), error=error)
+        q = self.current_question
         try:
-            if attempt_id is None:
-                q = self.current_question
-                attempt_id = self.services.repo.add_attempt(Attempt(
-                    id=None, question_id=q.id if q else "", started_at=self._started_at,
-                    session_id=self.session_id, **fields))
-            else:
-                self.services.repo.update_attempt(attempt_id, **fields)
+            attempt_id = self.services.attempts.recorded(
+                attempt_id, result.path, result.duration_s, error=error,
+                question_id=q.id if q else "", started_at=self._started_at,
+                session_id=self.session_id)
         except Exception as exc:
             if live is not None:
                 self.pipeline.cancel_live(live)
@@ -415,10 +407,10 @@ class PracticeView(QWidget):
         """Play the current attempt's audio from a finding's time."""
         if self.player is None or when < 0 or self.current_attempt_id is None:
             return
-        attempt = self.services.repo.get_attempt(self.current_attempt_id)
-        if attempt is None or not attempt.audio_path:
+        path = self.services.attempts.audio_file(self.current_attempt_id)
+        if path is None:
             return
         try:
-            play_from(self.player, self.services.paths.absolute(attempt.audio_path), when)
+            play_from(self.player, path, when)
         except Exception as exc:
             self.banner.show_message(f"Could not play the recording: {exc}", "error")
