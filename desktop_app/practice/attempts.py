@@ -108,6 +108,10 @@ class AttemptService:
                  clock: Callable[[], str] = now_iso) -> None:
         self.repo, self.folder, self._now = repo, folder, clock
 
+    def now(self) -> str:
+        """The service clock's time stamp (what ``started_at`` defaults to)."""
+        return self._now()
+
     # ---- sessions ----------------------------------------------------------------------------
     def start_session(self, kind: str = "practice") -> int:
         """A practice session (or, later, a mock-interview round) that attempts belong to."""

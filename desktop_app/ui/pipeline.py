@@ -135,6 +135,11 @@ class Pipeline(QObject):
         self._req_file.emit(attempt_id, str(path))
         return True
 
+    def analyse(self, attempt_id: int, transcript: Any) -> None:
+        """Score a stored transcript that needs no transcribing (a typed answer)."""
+        self._active.add(attempt_id)
+        self._req_analyse.emit(attempt_id, transcript, *self._question_for(attempt_id))
+
     # ---- live transcription ------------------------------------------------------------------
     def start_live(self) -> Any:
         """A LiveSession fed by the next recording, or None (setting off, or it cannot start).
