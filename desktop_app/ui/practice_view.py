@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +20,7 @@ from desktop_app.domain import Question
 from desktop_app.practice.flow import AnswerFlow, Event, FlowUpdate, Phase
 from desktop_app.textfmt import fmt_score, kind_label, shorten
 from desktop_app.ui.answer_area import AnswerArea
+from desktop_app.ui.flow_binding import FlowBinding
 from desktop_app.ui.playback import play_from
 from desktop_app.ui.question_picker import QuestionPicker
 from desktop_app.ui.record_bar import RecordBar
@@ -37,7 +37,9 @@ class PracticeView(QWidget):
     ``transcript_view`` (= scorecard.transcript_view), ``live_view`` (the transcript growing while
     the candidate talks), ``live_state_label`` ("Listening…", "Transcribing…", "Catching up…"),
     ``live_session`` (the LiveSession of the running recording, or None), ``current_question``,
-    ``current_attempt_id``, ``state`` ("idle" | "starting" | "recording" | "stopping").
+    ``current_attempt_id``, ``state`` ("idle" | "starting" | "recording" | "stopping"),
+    ``type_button`` and ``typed`` (the Type an answer editor), ``flow`` (the AnswerFlow this
+    view shows: the recording state machine and the attempt writes live there).
     Signals: ``attempt_saved(id)`` once the recording is stored (status "recorded"),
     ``attempt_scored(id)`` once transcript + scores are stored, ``recording_started(path)``.
     Methods: ``toggle_recording()``, ``start_recording()``, ``stop_recording()``,
@@ -48,15 +50,14 @@ class PracticeView(QWidget):
     attempt_scored = Signal(int)
     recording_started = Signal(str)
 
-    _req_start = Signal(str, object)
-    _req_stop = Signal()
-
     def __init__(self, services: Any, pipeline: Any, speech: Any = None, player: Any = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self.pipeline, self.speech, self.player = services, pipeline, speech, player
-        self.flow = AnswerFlow(services.attempts, _SignalRecorder(self), pipeline,
+        self.binding = FlowBinding(pipeline, self)
+        self.flow = AnswerFlow(services.attempts, self.binding, pipeline,
                                services.paths.recordings)
+        self.binding.bind(self.flow)
         self._handlers = {
             Event.PHASE: self._on_phase, Event.RECORDING_STARTED: self._on_recording,
             Event.STOPPED: self._on_stored, Event.EMPTY: self._on_empty,
@@ -67,20 +68,8 @@ class PracticeView(QWidget):
         }
         self.flow.subscribe(self._on_update)
         self._build()
-        rec = pipeline.recorder
-        self._req_start.connect(rec.start)
-        self._req_stop.connect(rec.stop)
-        # The recorder's signals come from its thread: a slot of this view (a QObject on the GUI
-        # thread) receives them queued, then tells the flow (which is not a QObject).
-        rec.started.connect(self._on_started)
-        rec.stopped.connect(self._on_stopped)
-        rec.failed.connect(self._on_rec_failed)
-        rec.device_error.connect(self._on_device_error)
-        rec.level.connect(self._on_level)
-        pipeline.attempt_transcribing.connect(self._on_pipeline_transcribing)
+        self.binding.level.connect(self.level_meter.set_level)
         pipeline.attempt_progress.connect(self._on_progress)
-        pipeline.attempt_scored.connect(self._on_pipeline_scored)
-        pipeline.attempt_failed.connect(self._on_pipeline_failed)
         if speech is not None:
             speech.started.connect(self._update_speech_buttons)
             speech.finished.connect(self._update_speech_buttons)
@@ -363,32 +352,7 @@ class PracticeView(QWidget):
             self.answer_area.hide_live()
         else:
             self.answer_area.follow_live(session)
-
-    # Queued from the recorder's and the pipeline's threads, handed to the flow.
-    def _on_started(self, path: str) -> None:
-        self.flow.recording_started(path)
-
-    def _on_stopped(self, result: Any) -> None:
-        self.flow.recording_stopped(result)
-
-    def _on_rec_failed(self, message: str) -> None:
-        self.flow.recording_failed(message)
-
-    def _on_device_error(self, message: str) -> None:
-        self.flow.device_lost(message)
-
-    def _on_level(self, value: float) -> None:
-        self.level_meter.set_level(value)
-        self.flow.level(value)
-
-    def _on_pipeline_transcribing(self, attempt_id: int) -> None:
-        self.flow.transcribing(attempt_id)
-
-    def _on_pipeline_scored(self, attempt_id: int, transcript: Any, analysis: Any) -> None:
-        self.flow.scored(attempt_id, transcript, analysis)
-
-    def _on_pipeline_failed(self, attempt_id: int, message: str) -> None:
-        self.flow.failed(attempt_id, message)
+            self.binding.follow_live(session)
 
     # ---- transcription and scoring -----------------------------------------------------------
     def _on_transcribing(self, u: FlowUpdate) -> None:
@@ -441,16 +405,3 @@ class PracticeView(QWidget):
             play_from(self.player, path, when)
         except Exception as exc:
             self.banner.show_message(f"Could not play the recording: {exc}", "error")
-
-
-class _SignalRecorder:
-    """The flow's Recorder in the window: queued signals to the RecordingWorker's thread."""
-
-    def __init__(self, view: PracticeView) -> None:
-        self._view = view
-
-    def start(self, path: Path, device: str | None) -> None:
-        self._view._req_start.emit(str(path), device)
-
-    def stop(self) -> None:
-        self._view._req_stop.emit()
