@@ -6,6 +6,7 @@
     rehearse score [--question ID] [--follow-up TEXT] [--model NAME] [--json] INPUT...
     rehearse models list | download NAME | import PATH...
     rehearse history [--json] [--limit N]
+    rehearse practice --question ID (--audio FILE | --text FILE) [--model NAME] [--json]
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__
+from desktop_app.cli_practice import add_parser as add_practice_parser
+from desktop_app.cli_practice import cmd_practice
 from desktop_app.paths import AppPaths, prompts_dir, resolve_paths
 from desktop_app.textfmt import fmt_score, fmt_time, kind_label, short_date, shorten
 
@@ -78,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     h = sub.add_parser("history", help="list past attempts, newest first")
     h.add_argument("--json", action="store_true", help="print JSON")
     h.add_argument("--limit", type=int, default=50)
+
+    add_practice_parser(sub)
     return p
 
 
@@ -290,6 +295,7 @@ COMMANDS = {
     "score": cmd_score,
     "models": cmd_models,
     "history": cmd_history,
+    "practice": cmd_practice,
 }
 
 

@@ -165,14 +165,17 @@ class AnswerFlow:
             path = self.recordings / f"{stem}-{n}.wav"
         return path
 
-    def start(self, device: str | None = None) -> Path | None:
-        """Open the microphone for an answer to the question (or the pending follow-up).
-        Returns the recording's path, or None when an answer is already being recorded."""
+    def start(self, device: str | None = None,
+              source: AnswerInput = AnswerInput.SPOKEN) -> Path | None:
+        """Open the microphone (``source`` FILE: a recording made elsewhere) for an answer to
+        the question (or the pending follow-up). Returns the recording's path, or None when an
+        answer is already being recorded."""
         if self.busy:
             return None
         self._timers.think_until = None
         parent, prompt = self.follow_up if self.follow_up else (None, None)
-        self._answer = _Answer(self.new_recording_path(), self.attempts.now(), parent, prompt)
+        self._answer = _Answer(self.new_recording_path(), self.attempts.now(), parent, prompt,
+                               input=source)
         self._set_phase(Phase.STARTING)
         self._start_live()
         self.recorder.start(self._answer.path, device)
@@ -215,7 +218,7 @@ class AnswerFlow:
             a.attempt_id = self.attempts.begin(
                 q.id if q else "", Path(path), started_at=a.started_at,
                 session_id=self._session(), parent_attempt_id=a.parent_attempt_id,
-                prompt_text=a.prompt)
+                prompt_text=a.prompt, input=a.input)
         except Exception as exc:  # disk full / database locked: the WAV is still written
             a.attempt_id = None
             self._emit(Event.NOTICE, message=f"Could not save the attempt in the database: "
@@ -266,7 +269,7 @@ class AnswerFlow:
                 a.attempt_id, Path(result.path), result.duration_s, error=result.error,
                 question_id=q.id if q else "", started_at=a.started_at,
                 session_id=self.session_id, parent_attempt_id=a.parent_attempt_id,
-                prompt_text=a.prompt)
+                prompt_text=a.prompt, input=a.input)
         except Exception as exc:
             if live is not None:
                 self.processing.cancel_live(live)
