@@ -176,7 +176,7 @@ class PracticeView(QWidget):
             sc.activated.connect(self._shortcut_toggle)
         QShortcut(QKeySequence("Ctrl+N"), self, self._next_question)
         QShortcut(QKeySequence("Ctrl+T"), self, self.type_answer)
-        QShortcut(QKeySequence("Esc"), self, self.stop_speech)
+        QShortcut(QKeySequence("Esc"), self, self._escape)
 
     def set_welcome(self, panel: QWidget) -> None:
         """Put the first-run panel at the top of the practice column (it scrolls with it)."""
@@ -222,6 +222,12 @@ class PracticeView(QWidget):
             return
         self.speech.say(text)
         self._update_speech_buttons()
+
+    def _escape(self) -> None:
+        """Esc: close the typing editor (its draft is kept) and stop speaking."""
+        if self.typed.isVisible():
+            self.typed.cancel()
+        self.stop_speech()
 
     def stop_speech(self) -> None:
         if self.speech is not None:

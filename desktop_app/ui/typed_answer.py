@@ -1,5 +1,6 @@
 """Type an answer instead of speaking it: a plain-text editor with a live word count, Submit
-(Ctrl+Enter) and Cancel (Esc). The draft of each question is kept while the window is open."""
+(Ctrl+Enter) and Cancel (Esc, routed by the practice view, whose Esc also stops speech).
+The draft of each question is kept while the window is open."""
 
 from __future__ import annotations
 
@@ -72,8 +73,6 @@ class TypedAnswer(QFrame):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             sc = QShortcut(QKeySequence(keys), self.editor, self.submit)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        esc = QShortcut(QKeySequence("Esc"), self.editor, self.cancel)
-        esc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._on_text()
         self.hide()
 
