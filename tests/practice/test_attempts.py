@@ -193,3 +193,26 @@ def test_ui_never_writes_a_status_nor_decodes_stored_json():
                 offenders.append(f"{path.name}:{line} {name}()")
     assert not offenders, offenders
     assert len(_sources(ROOT / "ui")) > 20  # the scan saw the real views
+
+
+def test_core_packages_never_import_qt():
+    offenders = []
+    for path in _sources(ROOT):
+        if "ui" in path.relative_to(ROOT).parts[:1]:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if any(n.split(".")[0] in ("PySide6", "shiboken6") for n in names):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, offenders
+    assert (ROOT / "practice" / "flow.py") in _sources(ROOT)
+    # and at run time: the headless flow loads neither Qt nor torch
+    import subprocess
+    import sys
+    code = ("import sys, desktop_app.practice.flow, desktop_app.practice.headless, "
+            "desktop_app.cli_practice; print(sorted(m for m in ('PySide6', 'torch') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT.parent, check=True).stdout.strip()
+    assert out == "[]"
