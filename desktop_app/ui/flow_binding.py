@@ -35,6 +35,7 @@ class FlowBinding(QObject):
         rec.device_error.connect(self._on_device_error)
         rec.level.connect(self._on_level)
         pipeline.attempt_transcribing.connect(self._on_transcribing)
+        pipeline.attempt_transcribed.connect(self._on_transcribed)
         pipeline.attempt_scored.connect(self._on_scored)
         pipeline.attempt_failed.connect(self._on_attempt_failed)
 
@@ -75,6 +76,9 @@ class FlowBinding(QObject):
 
     def _on_transcribing(self, attempt_id: int) -> None:
         self.flow.transcribing(attempt_id)
+
+    def _on_transcribed(self, attempt_id: int, transcript: Any) -> None:
+        self.flow.transcribed(attempt_id, transcript)
 
     def _on_scored(self, attempt_id: int, transcript: Any, analysis: Any) -> None:
         self.flow.scored(attempt_id, transcript, analysis)

@@ -40,12 +40,14 @@ class Pipeline(QObject):
 
     Signals: ``model_state(state, text)`` with state ``loading|ready|missing``;
     ``attempt_progress(id, fraction)``; ``attempt_transcribing(id)``;
+    ``attempt_transcribed(id, transcript)`` (stored, scoring next);
     ``attempt_scored(id, transcript, analysis)`` (stored); ``attempt_rescored(id, transcript,
     analysis)`` (held, not stored); ``attempt_failed(id, message)``.
     """
 
     model_state = Signal(str, str)
     attempt_transcribing = Signal(int)
+    attempt_transcribed = Signal(int, object)  # stored; scoring follows
     attempt_progress = Signal(int, float)
     attempt_scored = Signal(int, object, object)
     attempt_rescored = Signal(int, object, object)
@@ -245,6 +247,7 @@ class Pipeline(QObject):
             except Exception as exc:  # disk full, database locked
                 self._fail(attempt_id, f"Could not save the transcript: {exc}")
                 return
+            self.attempt_transcribed.emit(attempt_id, transcript)
         elif not transcript.model:
             transcript.model = self.model_name or ""
         self._req_analyse.emit(attempt_id, transcript, *self._question_for(attempt_id))

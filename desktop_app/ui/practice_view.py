@@ -288,12 +288,11 @@ class PracticeView(QWidget):
         if self.current_attempt_id is None or not prompt or self.flow.busy:
             return
         self.question_label.setText(f"Follow-up: {prompt}")
-        if self.services.sd is None:  # no microphone: the follow-up is typed
-            self.flow.follow_up = (self.current_attempt_id, prompt)
-            self.type_answer()
-            return
         self.flow.follow_up = (self.current_attempt_id, prompt)
-        self.start_recording()
+        if self.services.sd is None:  # no microphone: the follow-up is typed
+            self.type_answer()
+        else:
+            self.start_recording()
 
     # ---- typing ------------------------------------------------------------------------------
     def type_answer(self) -> None:

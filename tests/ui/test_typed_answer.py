@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.domain import AnswerInput, AttemptStatus
+from desktop_app.practice.flow import Event
 from tests.analysis.samples import STRONG
 
 pytestmark = pytest.mark.gui
@@ -17,6 +18,8 @@ def test_a_typed_answer_is_stored_scored_and_shown_as_typed(services, make_windo
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow)
     pv = w.practice_view
+    seen = []
+    pv.flow.subscribe(lambda u: seen.append(u.event))
     assert not pv.record_button.isEnabled() and pv.type_button.isEnabled()
     question = pv.picker.next_question()
     pv.type_button.click()
@@ -43,6 +46,8 @@ def test_a_typed_answer_is_stored_scored_and_shown_as_typed(services, make_windo
     assert stored.transcript.text == STRONG and stored.analysis.scores["delivery"] is None
     assert stored.attempt.question_id == question.id
     assert pv.status_label.text().startswith("Scored")
+    assert [e for e in seen if e is not Event.PHASE and e is not Event.QUESTION_SHOWN] == [
+        Event.STOPPED, Event.SCORING, Event.SCORED, Event.FOLLOW_UP_CHOSEN]  # the window's flow
     pv.type_answer()
     assert pv.typed.editor.toPlainText() == ""  # the submitted draft is gone
 
