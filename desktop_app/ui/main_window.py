@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from desktop_app.storage.repository import now_iso
 from desktop_app.ui.history_view import HistoryView
 from desktop_app.ui.pipeline import NO_MODEL_HINT, Pipeline
 from desktop_app.ui.practice_view import PracticeView
@@ -219,10 +218,7 @@ class MainWindow(QMainWindow):
         result = self.pipeline.shutdown()
         if result is not None and pv._recording_attempt is not None:
             try:  # keep the interrupted answer as a saved recording
-                self.services.repo.update_attempt(
-                    pv._recording_attempt, status="recorded", ended_at=now_iso(),
-                    duration_s=float(result.duration_s),
-                    audio_path=self.services.paths.relative(result.path),
-                )
+                self.services.attempts.interrupted(pv._recording_attempt, result.path,
+                                                   result.duration_s)
             except Exception as exc:
                 log.warning("could not save the interrupted recording: %s", exc)
