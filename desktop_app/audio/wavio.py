@@ -253,7 +253,7 @@ def read_audio(path: Path) -> tuple[np.ndarray, int]:
     try:
         data, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, OSError, ValueError, TypeError) as exc:  # LibsndfileError is RuntimeError
-        reason = str(exc).split(": ", 1)[-1] if str(exc) else type(exc).__name__
+        reason = (str(exc).split(": ", 1)[-1] if str(exc) else type(exc).__name__).rstrip(".")
         raise UnreadableAudio(
             f"Could not read audio file {path}: {reason}. Rehearse reads {readable_formats()}; "
             f"convert other formats first, e.g. `ffmpeg -i {path.name} answer.wav`."
