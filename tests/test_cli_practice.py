@@ -44,7 +44,7 @@ def test_bad_inputs_say_what_is_wrong_and_store_nothing(tmp_path):
     proc = rehearse(tmp_path, "practice", "--question", qid, "--audio", str(odd), check=False)
     assert proc.returncode == 1
     assert "answer.m4a" in proc.stderr and "WAV" in proc.stderr and "FLAC" in proc.stderr
-    assert "ffmpeg" in proc.stderr and ".." not in proc.stderr  # how to convert it, one sentence each
+    assert "ffmpeg" in proc.stderr and ".." not in proc.stderr  # how to convert it; one full stop
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n", encoding="utf-8")
     proc = rehearse(tmp_path, "practice", "--question", qid, "--text", str(empty), check=False)

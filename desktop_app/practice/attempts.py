@@ -178,8 +178,8 @@ class AttemptService:
     def rescored(self, attempt_id: int, transcript: Transcript, analysis: Analysis,
                  model: str | None = None) -> None:
         """A re-transcription the user chose to keep replaces transcript and scores at once."""
-        self.repo.update_attempt(attempt_id, **self._transcript_fields(transcript, model),
-                                 **self._score_fields(analysis))
+        fields = {**self._transcript_fields(transcript, model), **self._score_fields(analysis)}
+        self.repo.update_attempt(attempt_id, **fields)  # one write; SCORED wins over TRANSCRIBED
 
     def failed(self, attempt_id: int, message: str) -> None:
         """Transcribing or scoring failed (FAILED, ``error`` kept); the recording stays."""

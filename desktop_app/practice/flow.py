@@ -176,8 +176,8 @@ class AnswerFlow:
         parent, prompt = self.follow_up if self.follow_up else (None, None)
         self._answer = _Answer(self.new_recording_path(), self.attempts.now(), parent, prompt,
                                input=source)
+        self._start_live()  # before STARTING: the view follows the live session it announces
         self._set_phase(Phase.STARTING)
-        self._start_live()
         self.recorder.start(self._answer.path, device)
         return self._answer.path
 

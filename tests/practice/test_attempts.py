@@ -65,6 +65,24 @@ def test_a_spoken_answer_goes_through_named_transitions_and_reads_back_typed(ser
     assert service.audio_file(aid) == audio
 
 
+def test_a_kept_re_transcription_replaces_transcript_and_scores_in_one_write(service, analyzer):
+    """rescored() passed 'status' twice to the repository (TypeError): Keep the new one did
+    nothing in the window."""
+    audio = wav(service)
+    aid = service.begin("conflict-1", audio)
+    service.recorded(aid, audio, 30.0)
+    first = timed_transcript("I fixed it. It worked.")
+    service.transcribed(aid, first, model="tiny.en")
+    service.scored(aid, analyzer.analyze(first))
+    again = timed_transcript(STRONG)
+    analysis = analyzer.analyze(again)
+    service.rescored(aid, again, analysis, model="base")
+    stored = service.load(aid)
+    assert stored.attempt.status == AttemptStatus.SCORED and stored.attempt.error is None
+    assert stored.transcript.text == again.text and stored.attempt.model == "base"
+    assert stored.analysis.to_dict() == analysis.to_dict()
+
+
 def test_a_typed_answer_is_stored_as_typed_and_scored_without_delivery(service, analyzer):
     aid = service.typed("conflict-1", "  " + STRONG + "\n")
     stored = service.load(aid)

@@ -206,3 +206,18 @@ def test_options_come_from_assets():
     options = FlowOptions.load()
     assert options == FlowOptions()  # the window's defaults: no think time, no auto stop
     assert FlowOptions.load(think_s=30.0).think_s == 30.0
+
+
+def test_the_live_session_exists_when_starting_is_announced(rig):
+    """The window follows ``flow.live`` when it hears STARTING; the session was made just
+    after that announcement, so the live transcript never showed (window test failed)."""
+    make, _attempts, _clock, _mic, scoring = rig
+    live = object()
+    scoring.start_live = lambda: live
+    flow, _seen = make()
+    at_starting: list[object] = []
+    flow.subscribe(lambda u: at_starting.append(flow.live) if u.phase is Phase.STARTING
+                   and u.event is Event.PHASE else None)
+    flow.show(QUESTION)
+    flow.start()
+    assert at_starting == [live]
