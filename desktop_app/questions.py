@@ -148,6 +148,32 @@ def _type(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+def read_pack_toml(path: Path, errors: list[PackError]
+                   ) -> tuple[dict[str, Any], PackSource] | None:
+    """A pack file's TOML and where its keys are, or None (the problem added to ``errors``)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        errors.append(PackError(path, None, None, f"not UTF-8 text ({exc.reason})"))
+        return None
+    except OSError as exc:
+        errors.append(PackError(path, None, None, f"cannot read file: {exc.strerror or exc}"))
+        return None
+    src = PackSource(text)
+    try:
+        return tomllib.loads(text), src
+    except RecursionError:
+        errors.append(PackError(path, None, None, "nested too deeply to read (arrays or "
+                                "tables inside each other thousands of levels deep); "
+                                "file skipped"))
+    except tomllib.TOMLDecodeError as exc:
+        line = syntax_line(exc, src)
+        msg = re.sub(r"\s*\(at [^)]*\)\s*$", "", str(exc))
+        errors.append(PackError(path, line, src.key_at(line) if line else None,
+                                f"TOML syntax error: {msg}; file skipped"))
+    return None
+
+
 class QuestionBank:
     """All questions from the bundled packs plus the user's own, with any problems found."""
 
@@ -214,28 +240,12 @@ class QuestionBank:
     @staticmethod
     def _load_file(path: Path, errors: list[PackError]
                    ) -> tuple[list[tuple[Question, int | None]], dict[str, Any] | None]:
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            errors.append(PackError(path, None, None, f"not UTF-8 text ({exc.reason})"))
+        parsed = read_pack_toml(path, errors)
+        if parsed is None:
             return [], None
-        except OSError as exc:
-            errors.append(PackError(path, None, None, f"cannot read file: {exc.strerror or exc}"))
-            return [], None
-        src = PackSource(text)
-        try:
-            data = tomllib.loads(text)
-        except RecursionError:
-            errors.append(PackError(path, None, None, "nested too deeply to read (arrays or "
-                                    "tables inside each other thousands of levels deep); "
-                                    "file skipped"))
-            return [], None
-        except tomllib.TOMLDecodeError as exc:
-            line = syntax_line(exc, src)
-            msg = re.sub(r"\s*\(at [^)]*\)\s*$", "", str(exc))
-            errors.append(PackError(path, line, src.key_at(line) if line else None,
-                                    f"TOML syntax error: {msg}; file skipped"))
-            return [], None
+        data, src = parsed
+        if "values" in data and "question" not in data:
+            return [], None  # a company values pack (desktop_app.session.values loads it)
 
         header = data.get("pack", {})
         info = {"name": path.stem, "version": "", "description": "", "language": "en"}
