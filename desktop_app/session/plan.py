@@ -132,6 +132,19 @@ class Planner:
             for item in self._values_items(pack, n_values, request.seed, stats, used_comps):
                 chosen["behavioural"].append(item)
                 used_ids.add(item.question.id)
+        if request.due_and_weak:  # due and weak questions first, whatever their kind
+            for item in self._due_and_weak(pool, role, request, stats, count - n_values):
+                if item.question.competency.casefold() in used_comps:
+                    continue
+                kind = item.question.kind
+                if slots.get(kind, 0) <= 0:
+                    kind = max(slots, key=lambda k: slots[k])
+                    if slots[kind] <= 0:
+                        break
+                slots[kind] -= 1
+                chosen[item.question.kind].append(item)
+                used_comps.add(item.question.competency.casefold())
+                used_ids.add(item.question.id)
         fallback = sorted(KINDS, key=lambda k: -role.kinds.get(k, 0.0))
         for kind in KINDS:
             for _ in range(slots.get(kind, 0)):
@@ -271,6 +284,14 @@ class Planner:
             if best is None or score > best[0]:
                 best = (score, reason, q)
         return None if best is None else PlanItem(best[2], best[1])
+
+    def _due_and_weak(self, pool: Sequence[Question], role: Role, request: PlanRequest,
+                      stats: Mapping[str, QuestionStat], n: int) -> list[PlanItem]:
+        ranked = sorted(
+            ((*self._score(q, role, request, stats), q) for q in pool
+             if stats.get(q.id, QuestionStat()).due or stats.get(q.id, QuestionStat()).weak),
+            key=lambda t: -t[0])
+        return [PlanItem(q, reason) for _score, reason, q in ranked][: max(0, n) * 2]
 
     def _values_items(self, pack: ValuesPack, n: int, seed: int,
                       stats: Mapping[str, QuestionStat], used_comps: set[str],
