@@ -6,6 +6,8 @@
     rehearse score [--question ID] [--follow-up TEXT] [--model NAME] [--json] INPUT...
     rehearse models list | download NAME | import PATH...
     rehearse history [--json] [--limit N]
+    rehearse interview plan|roles|date ...         mock interview rounds (cli_interview.py)
+    rehearse due [--json]                          questions due for another go
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop_app import __version__
+from desktop_app import __version__, cli_interview
 from desktop_app.paths import AppPaths, prompts_dir, resolve_paths
 from desktop_app.textfmt import fmt_score, fmt_time, kind_label, short_date, shorten
 
@@ -78,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     h = sub.add_parser("history", help="list past attempts, newest first")
     h.add_argument("--json", action="store_true", help="print JSON")
     h.add_argument("--limit", type=int, default=50)
+    cli_interview.add_parsers(sub)
     return p
 
 
@@ -317,6 +320,7 @@ COMMANDS = {
     "score": cmd_score,
     "models": cmd_models,
     "history": cmd_history,
+    **cli_interview.COMMANDS,
 }
 
 

@@ -4,8 +4,9 @@ Each main answer's scores map to a review grade (:func:`grade_for`, rules in
 assets/interview/grades.toml): weak answers come back soon, strong ones later, and the candidate
 can override the grade with one click (:meth:`Schedule.regrade`). FSRS's learning steps (minutes
 apart, for flashcards) are off: a question comes back days later; a weak answer after a run of
-good ones comes back the next day (one relearning step of a day), not when its long interval ends. An interview date pulls every
-due date in so each question is revisited before it; the card itself stays FSRS's.
+good ones comes back the next day (one relearning step of a day), not when its long interval
+ends. An interview date pulls every due date in so each question is revisited before it; the
+card itself stays FSRS's.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import pytest
 
 from desktop_app.paths import prompts_dir
 from desktop_app.questions import QuestionBank
-from desktop_app.session.config import RoundConfig, Roles
+from desktop_app.session.config import Roles, RoundConfig
 from desktop_app.session.plan import Planner, PlanRequest
 from desktop_app.session.values import ValuesBank
 

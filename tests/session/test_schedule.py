@@ -4,7 +4,7 @@ interview-date cap, the one-click override and catching up on answers given befo
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
