@@ -70,11 +70,11 @@ class PackInfo:
     author: str = ""
 
 
-def _validate(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]], list[str]]:
-    """Check one question table. Returns (clean fields, [(field, problem)], [unknown fields])."""
-    out: dict[str, Any] = {}
-    problems: list[tuple[str, str]] = []
-    for name in ("id", "text", "competency", "kind"):
+def required_strings(raw: dict[str, Any], names: Sequence[str], out: dict[str, Any],
+                     problems: list[tuple[str, str]]) -> None:
+    """Check required non-empty string fields into ``out`` (whitespace folded; ``id`` stripped
+    and checked to be kebab-case), each problem added to ``problems``."""
+    for name in names:
         value = raw.get(name)
         if value is None:
             problems.append((name, "missing (required)"))
@@ -86,6 +86,13 @@ def _validate(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]
             out[name] = " ".join(value.split()) if name != "id" else value.strip()
     if "id" in out and not ID_RE.match(out["id"]):
         problems.append(("id", f"'{out['id']}' must be kebab-case (a-z, 0-9 and single hyphens)"))
+
+
+def _validate(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]], list[str]]:
+    """Check one question table. Returns (clean fields, [(field, problem)], [unknown fields])."""
+    out: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    required_strings(raw, ("id", "text", "competency", "kind"), out, problems)
     if "kind" in out:
         out["kind"] = KIND_SPELLINGS.get(out["kind"], out["kind"])
     if "kind" in out and out["kind"] not in KINDS:

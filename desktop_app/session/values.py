@@ -18,7 +18,6 @@ from typing import Any
 
 from desktop_app.domain import Question
 from desktop_app.questions import (
-    ID_RE,
     MAX_FOLLOW_UPS,
     PackError,
     QuestionBank,
@@ -26,6 +25,7 @@ from desktop_app.questions import (
     _str_list,
     _type,
     read_pack_toml,
+    required_strings,
 )
 
 HEADER_FIELDS = ("name", "description", "version", "language", "source", "author")
@@ -227,18 +227,7 @@ def _validate(raw: dict[str, Any], competencies: Collection[str] | None
               ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     out: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
-    for name in ("id", "name", "description"):
-        value = raw.get(name)
-        if value is None:
-            problems.append((name, "missing (required)"))
-        elif not isinstance(value, str):
-            problems.append((name, f"must be a string, not {_type(value)}"))
-        elif not value.strip():
-            problems.append((name, "must not be empty"))
-        else:
-            out[name] = value.strip() if name == "id" else " ".join(value.split())
-    if "id" in out and not ID_RE.match(out["id"]):
-        problems.append(("id", f"'{out['id']}' must be kebab-case (a-z, 0-9 and single hyphens)"))
+    required_strings(raw, ("id", "name", "description"), out, problems)
 
     comps = raw.get("competencies")
     if comps is None:
