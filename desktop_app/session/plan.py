@@ -107,12 +107,14 @@ class Planner:
     def __init__(self, bank: QuestionBank, roles: Roles, values: ValuesBank,
                  config: RoundConfig) -> None:
         self.bank, self.roles, self.values, self.config = bank, roles, values, config
+        self._cache: dict[str, tuple[float, str]] = {}  # this call's scores: each slot would
+        # otherwise rescore the whole bank (not thread-safe: one planner per thread)
 
     # ----- the whole plan -------------------------------------------------------------------
     def plan(self, request: PlanRequest, stats: Mapping[str, QuestionStat] | None = None
              ) -> Plan:
         """A plan for ``request``. Raises ValueError with a plain message for a bad request."""
-        stats = stats or {}
+        stats, self._cache = stats or {}, {}
         role, level = self._target(request)
         count = self._count(request)
         pack = self._pack(request.values)
@@ -166,7 +168,7 @@ class Planner:
              ) -> Plan:
         """``plan`` with its ``index``-th question replaced by the best other fit (same kind, a
         competency the rest of the plan does not cover, never one swapped out before)."""
-        stats = stats or {}
+        stats, self._cache = stats or {}, {}
         if not 0 <= index < len(plan.items):
             raise ValueError(f"no question {index + 1} in a plan of {len(plan.items)}")
         old = plan.items[index]
@@ -255,6 +257,12 @@ class Planner:
 
     def _score(self, q: Question, role: Role, request: PlanRequest,
                stats: Mapping[str, QuestionStat]) -> tuple[float, str]:
+        if q.id not in self._cache:
+            self._cache[q.id] = self._rank(q, role, request, stats)
+        return self._cache[q.id]
+
+    def _rank(self, q: Question, role: Role, request: PlanRequest,
+              stats: Mapping[str, QuestionStat]) -> tuple[float, str]:
         w = self.config.planner
         st = stats.get(q.id, QuestionStat())
         focus = not role.focus or q.competency in role.focus

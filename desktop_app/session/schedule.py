@@ -98,8 +98,8 @@ def grade_from_analysis(analysis: Mapping[str, Any] | None, rules: GradeRules, *
     if not analysis:
         return "again"
     star = analysis.get("star") or {}
-    weights = analysis.get("weights") or {}
-    present = star.get("present") if weights.get("star", 1.0) else None
+    behavioural = not (analysis.get("reasoning") or {}).get("weighted", False)
+    present = star.get("present") if behavioural else None
     return grade_for(analysis.get("scores") or {}, rules, star_present=present,
                      aborted=aborted, duration_s=duration_s)
 

@@ -133,3 +133,15 @@ def test_sync_schedules_every_question_answered_before(repo):
     st = sched.stats()
     assert st["q1"].attempts == 2 and st["q1"].last_overall == 75.0
     assert st["q2"].due_in_days is not None
+
+
+def test_a_missing_result_fails_a_behavioural_answer_but_not_a_reasoning_one():
+    from desktop_app.session.schedule import grade_from_analysis
+
+    no_result = {"S": True, "T": True, "A": True, "R": False}
+    story = {"scores": scores(78.0), "star": {"present": no_result},
+             "reasoning": {"weighted": False}}
+    design = {**story, "reasoning": {"weighted": True}}
+    assert grade_from_analysis(story, RULES) == "again"
+    assert grade_from_analysis(design, RULES) == "good"
+    assert grade_from_analysis(None, RULES) == "again"
