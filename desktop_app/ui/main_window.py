@@ -1,4 +1,4 @@
-"""The main window: Practice and History tabs, Settings, model state and start-up notices."""
+"""The main window: Practice, Interview and History tabs, Settings, model state, notices."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.storage.repository import now_iso
 from desktop_app.ui.history_view import HistoryView
+from desktop_app.ui.interview_view import InterviewView
 from desktop_app.ui.pipeline import NO_MODEL_HINT, Pipeline
 from desktop_app.ui.practice_view import PracticeView
+from desktop_app.ui.rounds_list import RoundsList
 from desktop_app.ui.settings_dialog import SettingsDialog
 from desktop_app.ui.welcome import WelcomePanel
 from desktop_app.ui.widgets import STYLE, Banner
@@ -30,7 +32,9 @@ class MainWindow(QMainWindow):
 
     Test hooks: ``pipeline`` (model state: ``pipeline.state`` in idle|loading|ready|missing),
     ``practice_view`` (see PracticeView), ``history_view`` (see HistoryView), ``tabs``,
-    ``notice_banner``, ``welcome`` (the first-run panel, shown while no model is installed),
+    ``interview_view`` (see InterviewView), ``rounds_list`` (History's rounds),
+    ``open_round(id)``, ``notice_banner``, ``welcome`` (the first-run panel, shown while no
+    model is installed),
     ``model_label`` (status-bar text), ``settings_action``, ``open_settings()`` → the
     SettingsDialog (modal, returns at once; also ``settings_dialog``), ``speech``
     (SpeechBridge or None), ``player`` (Player or None).
@@ -59,6 +63,8 @@ class MainWindow(QMainWindow):
 
         self.practice_view = PracticeView(services, self.pipeline, self.speech, self.player)
         self.history_view = HistoryView(services, self.pipeline, self.player)
+        self.interview_view = InterviewView(services, self.pipeline, self.speech)
+        self.rounds_list = RoundsList(services)
         self.welcome = WelcomePanel(services, self.speech is not None)
         self.welcome.hide()
         self.welcome.model_installed.connect(self._on_model_installed)
@@ -66,7 +72,13 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.practice_view, "Practice")
-        self.tabs.addTab(self.history_view, "History")
+        self.tabs.addTab(self.interview_view, "Interview")
+        history = QSplitter(Qt.Orientation.Vertical)
+        history.addWidget(self.history_view)
+        history.addWidget(self.rounds_list)
+        history.setStretchFactor(0, 4)
+        history.setStretchFactor(1, 1)
+        self.tabs.addTab(history, "History")
         self.notice_banner = Banner()
         central = QWidget()
         lay = QVBoxLayout(central)
@@ -80,6 +92,9 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self.practice_view.attempt_saved.connect(self._on_saved)
         self.practice_view.attempt_scored.connect(self.attempt_scored)
+        self.interview_view.attempt_saved.connect(self._on_saved)
+        self.interview_view.round_finished.connect(lambda _id: self.rounds_list.refresh())
+        self.rounds_list.round_opened.connect(self.open_round)
         self.pipeline.model_state.connect(self._on_model_state)
         if services.notices:
             self.notice_banner.show_message("\n".join(services.notices), "info")
@@ -121,7 +136,7 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(quit_action)
         view = self.menuBar().addMenu("&View")
-        for i, name in enumerate(("&Practice", "&History")):
+        for i, name in enumerate(("&Practice", "&Interview", "&History")):
             act = QAction(name, self)
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _c=False, i=i: self.tabs.setCurrentIndex(i))
@@ -173,6 +188,11 @@ class MainWindow(QMainWindow):
         self.history_view.refresh()
         self.attempt_saved.emit(attempt_id)
 
+    def open_round(self, round_id: int) -> None:
+        """Show a stored round's report in the Interview tab."""
+        if self.interview_view.show_round(round_id):
+            self.tabs.setCurrentWidget(self.interview_view)
+
     def open_settings(self) -> SettingsDialog:
         """Open the settings dialog (modal: the window waits for OK or Cancel, but this call
         returns at once) and return it."""
@@ -216,6 +236,7 @@ class MainWindow(QMainWindow):
         if self.player is not None and not self.player.close(timeout=1.0):
             log.warning("a playback stream was still closing at shutdown; left behind")
         pv = self.practice_view
+        self.interview_view.shutdown()
         result = self.pipeline.shutdown()
         if result is not None and pv._recording_attempt is not None:
             try:  # keep the interrupted answer as a saved recording
