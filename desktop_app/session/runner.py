@@ -73,7 +73,8 @@ class RoundRunner:
                  on_change: Callable[[RoundView], None] | None = None,
                  on_cue: Callable[[str], None] | None = None,
                  on_finished: Callable[[RoundReport], None] | None = None,
-                 on_error: Callable[[str], None] | None = None) -> None:
+                 on_error: Callable[[str], None] | None = None,
+                 wait_for_last_scores_s: float = 300.0) -> None:
         self.keeper, self.round_id, self.machine = keeper, round_id, machine
         self.voice, self.flow, self.clock = voice, flow, clock
         self._new_tracker = tracker_factory
@@ -86,30 +87,61 @@ class RoundRunner:
         self._say_role = ""
         self._recording = False
         self._marks: dict[str, float] = {}
+        self._unscored: set[int] = set()  # saved answers whose scores have not arrived
+        self._held: io.Finished | None = None  # the round's end, waiting for those scores
+        self._held_since = 0.0
+        self.wait_for_last_scores_s = wait_for_last_scores_s
 
     # ----- commands (the window's buttons and keys) -------------------------------------------
     def start(self) -> None:
         self.send(io.Begin())
 
     def tick(self) -> None:
+        if self._held is not None:
+            if self.clock() - self._held_since >= self.wait_for_last_scores_s:
+                self._unscored.clear()  # reported as "not scored yet"; History scores them
+                self._release()
+            return
         self.send(io.Tick())
+
+    @property
+    def finishing(self) -> bool:
+        """The interviewer is done; the report waits for the last answers' scores."""
+        return self._held is not None
 
     def send(self, event: io.Event) -> None:
         """Hand one event to the machine and carry out what it asks for."""
         try:
             actions = self.machine.handle(event)
             self._carry_out(actions)
-            report = self.keeper.apply(self.round_id, self.machine, actions)
+            ending = [a for a in actions if isinstance(a, io.Finished)]
+            if ending and self._unscored:
+                self._held, self._held_since = ending[0], self.clock()
+                actions = [a for a in actions if not isinstance(a, io.Finished)]
+            self._apply(actions)
         except Exception as exc:  # a locked or full database: say so, keep the round going
             if self.on_error is not None:
                 self.on_error(f"Could not save the round: {exc}")
             return
         if self.on_change is not None:
             self.on_change(self.machine.view())
+
+    def _apply(self, actions: list[io.Action]) -> None:
+        report = self.keeper.apply(self.round_id, self.machine, actions)
         if report is not None:
             self.report = report
             if self.on_finished is not None:
                 self.on_finished(report)
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if held is None:
+            return
+        try:
+            self._apply([held])
+        except Exception as exc:
+            if self.on_error is not None:
+                self.on_error(f"Could not save the round's report: {exc}")
 
     def view(self) -> RoundView:
         return self.machine.view()
@@ -142,18 +174,32 @@ class RoundRunner:
 
     def answer_saved(self, attempt_id: int | None, duration_s: float | None) -> None:
         self._recording = False
+        if attempt_id is not None:
+            self._unscored.add(attempt_id)
         self.send(io.AnswerSaved(attempt_id, duration_s))
 
     def answer_scored(self, attempt_id: int, overall: float | None,
                       follow_up: str | None) -> None:
-        self.send(io.AnswerScored(attempt_id, overall, follow_up))
+        self._resolved(attempt_id)
+        if self._held is None:
+            self.send(io.AnswerScored(attempt_id, overall, follow_up))
 
-    def answer_failed(self, message: str, stage: str) -> None:
+    def answer_failed(self, message: str, stage: str, attempt_id: int | None = None) -> None:
         if stage == "record":
             self._recording = False
+        if attempt_id is not None:
+            self._resolved(attempt_id)
         if self.on_error is not None:
             self.on_error(message)
-        self.send(io.AnswerFailed(message, stage))
+        m = self.machine
+        current = m.items[m.s.index].attempt_id if m.s.index < len(m.items) else None
+        if self._held is None and (stage == "record" or attempt_id in (None, current)):
+            self.send(io.AnswerFailed(message, stage))
+
+    def _resolved(self, attempt_id: int) -> None:
+        self._unscored.discard(attempt_id)
+        if self._held is not None and not self._unscored:
+            self._release()
 
     # ----- actions ----------------------------------------------------------------------------
     def _carry_out(self, actions: list[io.Action]) -> None:

@@ -243,6 +243,8 @@ class InterviewView(QWidget):
 
     def _show(self, view: RoundView) -> None:
         self.run.show_view(view)
+        if self.runner is not None and self.runner.finishing:
+            self.run.phase_label.setText("Scoring your last answers for the round report…")
 
     def _on_cue(self, level: str) -> None:
         log.info("round %s: %s cue", self.round_id, level)

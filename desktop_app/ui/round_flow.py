@@ -159,7 +159,8 @@ class RoundAnswers(QObject):
             self.runner.answer_scored(attempt_id, analysis.get("scores", {}).get("overall"),
                                       analysis.get("follow_up"))
         elif attempt is None or not self.pipeline.submit(attempt_id):
-            self.runner.answer_failed("The stored answer could not be scored again.", "score")
+            self.runner.answer_failed("The stored answer could not be scored again.", "score",
+                                      attempt_id)
 
     # ----- recorder -----------------------------------------------------------------------
     def _on_started(self, _path: str) -> None:
@@ -228,7 +229,7 @@ class RoundAnswers(QObject):
 
     def _on_failed(self, attempt_id: int, message: str) -> None:
         if attempt_id in self._mine:
-            self.runner.answer_failed(message, "score")
+            self.runner.answer_failed(message, "score", attempt_id)
 
     def shutdown(self) -> Path | None:
         """Stop the recorder thread; a recording cut short is kept as a saved answer."""
