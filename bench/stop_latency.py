@@ -4,9 +4,10 @@ For each answer length, an espeak-ng answer (a long realistic STAR answer cut to
 sentence boundaries, WAVs cached in ~/.cache/rehearse-bench) is played in real time into a
 PulseAudio virtual microphone and recorded by the app's Recorder, whose on_chunk feeds a
 LiveTranscriber — the app's live path: the engine comes from ``Services.engine_factory`` (Whisper
-in a child process), chunks are bound with ``engine_chunk_fn`` and the speculative tail is on as
-configured in assets/live.toml. After the answer the candidate pauses ``--pause`` seconds (default
-1.0; people pause before pressing Stop), then at "stop" the clock starts:
+in a child process) served by an ``EngineHost``, chunks are bound with
+``engine_chunk_fn(host.decoder())`` and the speculative tail is on as configured in
+assets/live.toml. After the answer the candidate pauses ``--pause`` seconds (default 1.0;
+people pause before pressing Stop), then at "stop" the clock starts:
 live_s = Recorder.stop() + LiveTranscriber.finish() + scores; batch_s = the same recording
 transcribed whole after stop + scores. ``--no-spec`` turns the speculative tail off.
 Without PulseAudio/PortAudio the file is fed in 0.1 s blocks at real-time pace instead (said in
@@ -35,7 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from desktop_app.app import build_services  # noqa: E402
 from desktop_app.audio.resample import resample  # noqa: E402
+from desktop_app.audio.wavio import read_audio_16k  # noqa: E402
 from desktop_app.paths import AppPaths, resolve_paths  # noqa: E402
+from desktop_app.transcription.host import EngineHost  # noqa: E402
 from desktop_app.transcription.live import (  # noqa: E402
     LiveConfig,
     LiveTranscriber,
@@ -228,9 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     info = ModelStore(models_dir).resolve(args.model)
     work = Path(tempfile.mkdtemp(prefix="rehearse-bench-"))
     services = build_services(AppPaths(work / "data"), with_audio=False)
-    engine = services.engine_factory(info)  # as the app's transcription worker does
-    engine.load()
-    engine.decode(np.zeros(SR, np.float32) + 1e-3)  # warm-up, as the app's loaded model is
+    store = ModelStore(models_dir)
+    host = EngineHost(store, services.engine_factory)  # as the app's transcription worker does
+    host.load(info.name)
+    engine = host.wait_ready()
+    host.decode(np.zeros(SR, np.float32) + 1e-3)  # warm-up, as the app's loaded model is
     config = LiveConfig.load()
     if args.no_spec:
         config = dataclasses.replace(config, spec_pause_s=0.0)
@@ -277,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
             wav, text = answer_wav(length)
             dur = sf.info(wav).duration
             states: list[str] = []
-            live = LiveTranscriber(engine_chunk_fn(engine), config=config,
+            live = LiveTranscriber(engine_chunk_fn(host.decoder()), config=config,
                                    on_state=states.append)
             stop = record_live(wav, live, mic, work / f"rec-{length}.wav", args.pause)
             t0 = time.perf_counter()
@@ -291,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             score_s = time.perf_counter() - t_score
             finish_s = t_score - t_finish
             t1 = time.perf_counter()
-            batch = engine.transcribe_file(recorded)
+            batch = host.transcribe(read_audio_16k(recorded))
             if score:
                 score(batch)
             batch_s = time.perf_counter() - t1
@@ -317,9 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if mic is not None:
             mic.close()
-        close = getattr(engine, "close", None)
-        if callable(close):
-            close()
+        host.release()
         services.repo.close()
         shutil.rmtree(work, ignore_errors=True)
     print(lines.get(120) or lines[lengths[-1]])

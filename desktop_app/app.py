@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from desktop_app.paths import AppPaths, make_private, prompts_dir
+from desktop_app.practice.attempts import AttemptService
 from desktop_app.questions import QuestionBank
 from desktop_app.recovery import find_orphans, recover_recordings
 from desktop_app.settings import Settings
@@ -32,7 +33,8 @@ class Services:
     paths: AppPaths
     settings: Settings
     bank: QuestionBank
-    repo: Repository
+    repo: Repository  # read it freely; write only through ``attempts``
+    attempts: AttemptService
     models: ModelStore
     sd: ModuleType | None
     tts_factory: Callable[[], Any]
@@ -101,6 +103,7 @@ def build_services(paths: AppPaths, *, with_audio: bool = True,
     bank = QuestionBank.load([prompts_dir(), paths.packs])
     notices += [f"Question pack problem: {err}" for err in bank.errors]
     repo = Repository.open(paths.database, read_only=read_only)
+    attempts = AttemptService(repo, paths)
     if repo.notice:
         notices.append(repo.notice)
     recovered: list[int] = []
@@ -108,7 +111,8 @@ def build_services(paths: AppPaths, *, with_audio: bool = True,
     if read_only:
         notices.append(READ_ONLY_NOTICE)
     else:
-        recovered, orphans = _repair_history(paths, repo, bank, notices, fresh=bool(repo.notice))
+        recovered, orphans = _repair_history(paths, attempts, bank, notices,
+                                             fresh=bool(repo.notice))
     sd, sd_notice = load_sounddevice() if with_audio and not read_only else (None, None)
     if sd_notice:
         notices.append(sd_notice)
@@ -117,6 +121,7 @@ def build_services(paths: AppPaths, *, with_audio: bool = True,
         settings=settings,
         bank=bank,
         repo=repo,
+        attempts=attempts,
         models=ModelStore(paths.models),
         sd=sd,
         tts_factory=_tts_factory,
@@ -136,17 +141,17 @@ READ_ONLY_NOTICE = (
 )
 
 
-def _repair_history(paths: AppPaths, repo: Repository, bank: QuestionBank,
+def _repair_history(paths: AppPaths, attempts: AttemptService, bank: QuestionBank,
                     notices: list[str], *, fresh: bool) -> tuple[list[int], list[Path]]:
     """Sync the questions and recover interrupted recordings; a failed write (disk full)
     becomes a notice. Returns (recovered ids, orphaned recordings to offer)."""
     try:
-        repo.sync_questions(bank.questions)
+        attempts.repo.sync_questions(bank.questions)
     except StorageError as exc:
         notices.append(f"Could not update the stored questions: {exc}")
     recovered: list[int] = []
     try:
-        recovered = recover_recordings(paths, repo)
+        recovered = recover_recordings(paths, attempts)
     except (StorageError, OSError) as exc:
         notices.append(f"Could not recover interrupted recordings yet: {exc}")
     if recovered:
@@ -157,8 +162,8 @@ def _repair_history(paths: AppPaths, repo: Repository, bank: QuestionBank,
             f"find {'them' if plural else 'it'} in History."
         )
     orphans: list[Path] = []
-    if fresh or not repo.history_count():
-        orphans = find_orphans(paths, repo)
+    if fresh or not attempts.count():
+        orphans = find_orphans(paths, attempts)
     return recovered, orphans
 
 

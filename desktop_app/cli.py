@@ -109,7 +109,7 @@ def cmd_questions(args: argparse.Namespace, paths: AppPaths) -> int:
         _err(f"question pack problem: {err}")
     questions = bank.filter(competency=args.competency) if args.competency else bank.questions
     if args.json:
-        print(json.dumps([_question_json(q) for q in questions], indent=2, ensure_ascii=False))
+        print(json.dumps([q.to_dict() for q in questions], indent=2, ensure_ascii=False))
     else:
         id_w = max((len(q.id) for q in questions), default=2)
         comp_w = max((len(q.competency) for q in questions), default=10)
@@ -118,20 +118,6 @@ def cmd_questions(args: argparse.Namespace, paths: AppPaths) -> int:
             print(f"{q.id:{id_w}s}  {q.competency:{comp_w}s}  {kind_label(q.kind):19s}  {q.text}")
         print(f"{len(questions)} questions", file=sys.stderr)
     return 0
-
-
-def _question_json(q: Any) -> dict[str, Any]:
-    return {
-        "id": q.id,
-        "text": q.text,
-        "competency": q.competency,
-        "kind": q.kind,
-        "seniority": list(q.seniority),
-        "follow_ups": list(q.follow_ups),
-        "strong_answer": q.strong_answer,
-        "audience": q.audience,
-        "pack": q.pack,
-    }
 
 
 def _engine(paths: AppPaths, name: str | None) -> Any:
@@ -250,6 +236,7 @@ def cmd_models(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def cmd_history(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.practice.attempts import AttemptService, attempt_json
     from desktop_app.questions import QuestionBank
     from desktop_app.storage.repository import Repository
 
@@ -257,43 +244,29 @@ def cmd_history(args: argparse.Namespace, paths: AppPaths) -> int:
     if repo.notice:
         _err(repo.notice)
     try:
-        attempts = repo.list_attempts(limit=args.limit)
+        attempts = AttemptService(repo, paths).latest(limit=args.limit)
     finally:
         repo.close()
     bank = QuestionBank.load([prompts_dir(), paths.packs])
     if args.json:
-        rows = [
-            {
-                "id": a.id,
-                "question_id": a.question_id,
-                "question_text": _question_text(bank, a),
-                "started_at": a.started_at,
-                "duration_s": a.duration_s,
-                "status": a.status,
-                "audio_path": a.audio_path,
-                "model": a.model,
-                "transcript": a.transcript_text,
-                "scores": a.scores,
-                "parent_attempt_id": a.parent_attempt_id,
-                "prompt_text": a.prompt_text,
-            }
-            for a in attempts
-        ]
+        rows = [attempt_json(s, _question_text(bank, s.attempt)) for s in attempts]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     if not attempts:
         print("No attempts yet. Open the app (`rehearse`) and record an answer.")
         return 0
     print(f"{'ID':>5s}  {'DATE':16s}  {'LENGTH':>6s}  {'SCORE':>5s}  {'STATUS':11s}  QUESTION")
-    for a in attempts:
+    for stored in attempts:
+        a = stored.attempt
         question = _question_text(bank, a)
         if a.parent_attempt_id is not None or a.prompt_text:
             parent = f" of #{a.parent_attempt_id}" if a.parent_attempt_id is not None else ""
             question = f"↳ follow-up{parent}: {a.prompt_text or question}"
-        print(f"{a.id:5d}  {short_date(a.started_at):16s}  {fmt_time(a.duration_s):>6s}  "
+        length = "typed" if stored.typed else fmt_time(a.duration_s)
+        print(f"{a.id:5d}  {short_date(a.started_at):16s}  {length:>6s}  "
               f"{fmt_score(a.scores.get('overall')):>5s}  {a.status:11s}  {shorten(question, 90)}")
-    print("↳ = an answer to a follow-up question; SCORE is the overall score (— = not scored).",
-          file=sys.stderr)
+    print("↳ = an answer to a follow-up question; SCORE is the overall score (— = not scored); "
+          "LENGTH \"typed\" = a typed answer.", file=sys.stderr)
     return 0
 
 

@@ -3,11 +3,48 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from enum import Enum
 from typing import Any
 
 KINDS = ("behavioural", "communication", "technical-reasoning")
 AUDIENCES = ("interviewer", "technical", "non-technical")
+# The headline scores: the Analyzer's keys and the attempts table's score_<key> columns.
+SCORE_KEYS = ("overall", "star", "specificity", "jargon", "delivery", "reasoning")
+
+
+class AnswerInput(str, Enum):
+    """How an answer came in (stored as the value)."""
+
+    SPOKEN = "spoken"  # recorded in the app
+    FILE = "file"  # a recording made elsewhere, kept with `rehearse practice --audio`
+    TYPED = "typed"  # typed or pasted text: no voice, so delivery is not timed
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class AttemptStatus(str, Enum):
+    """Where an attempt is in its lifecycle (stored as the value). Only
+    :class:`desktop_app.practice.attempts.AttemptService` moves an attempt between them."""
+
+    RECORDING = "recording"  # the microphone is open; the WAV is being written
+    RECORDED = "recorded"  # the audio is saved (or the text typed); not transcribed yet
+    TRANSCRIBED = "transcribed"  # transcript stored, scores not yet
+    SCORED = "scored"
+    RECOVERED = "recovered"  # interrupted by a crash, or re-attached; audio kept
+    FAILED = "failed"  # transcribing or scoring failed (``error`` says why)
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, value: str | None) -> AttemptStatus:
+        """The status a stored value names (an unknown one reads as FAILED, never a crash)."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.FAILED
 
 
 def _check_times(what: str, **values: float) -> None:
@@ -135,6 +172,16 @@ class Question:
     audience: str = "interviewer"
     pack: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, every field (tuples become lists): `rehearse questions --json` and the
+        stored copy of the question read this, so the fields are listed once, here."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+
+# The fields a pack may give a question (``pack`` is where it came from, not written in it).
+QUESTION_FIELDS = tuple(f.name for f in fields(Question) if f.name != "pack")
+
 
 @dataclass
 class Attempt:
@@ -150,9 +197,15 @@ class Attempt:
     transcript_text: str = ""
     words_json: str = "[]"
     analysis_json: str | None = None
-    status: str = "recorded"  # recording | recorded | transcribed | scored | recovered | failed
+    status: AttemptStatus = AttemptStatus.RECORDED
     error: str | None = None
     session_id: int | None = None
     parent_attempt_id: int | None = None  # set when this answers a follow-up
     prompt_text: str | None = None  # the follow-up question asked, if any
     scores: dict[str, float] = field(default_factory=dict)
+    input: AnswerInput = AnswerInput.SPOKEN
+
+    @property
+    def has_result(self) -> bool:
+        """A transcript or scores are stored (a re-transcription must not overwrite them)."""
+        return bool(self.transcript_text or self.analysis_json)

@@ -21,7 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10 needs the tomli backport
     import tomli as tomllib
 
-from desktop_app.domain import AUDIENCES, KINDS, Question
+from desktop_app.domain import AUDIENCES, KINDS, QUESTION_FIELDS, Question
 from desktop_app.pack_source import PackSource, syntax_line
 
 SENIORITIES = ("junior", "mid", "senior", "staff", "manager")
@@ -32,9 +32,6 @@ PACK_FIELDS = {
     "source": str, "author": str,
 }
 KIND_SPELLINGS = {"behavioral": "behavioural"}  # US spelling accepted, stored the British way
-QUESTION_FIELDS = (
-    "id", "text", "competency", "kind", "seniority", "follow_ups", "strong_answer", "audience",
-)
 
 
 class PackError(Exception):

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from desktop_app.audio.recorder import recover_interrupted, writer_alive
 from desktop_app.audio.wavio import PARTIAL_SUFFIX, partial_path_for
-from desktop_app.domain import Attempt
+from desktop_app.domain import AttemptStatus
 from desktop_app.paths import AppPaths
-from desktop_app.storage.repository import Repository
+from desktop_app.practice.attempts import AttemptService
 
 log = logging.getLogger(__name__)
 
@@ -43,22 +43,15 @@ def _file_time(wav: Path) -> str:
     return datetime.fromtimestamp(wav.stat().st_mtime, timezone.utc).isoformat(timespec="seconds")
 
 
-def recover_recordings(paths: AppPaths, repo: Repository) -> list[int]:
+def recover_recordings(paths: AppPaths, attempts: AttemptService) -> list[int]:
     """Turn recordings interrupted by a crash or kill into attempts (status "recovered")."""
     recovered: list[int] = []
-    pending = {a.audio_path: a for a in repo.attempts_with_status("recording")}
+    pending = {a.audio_path: a for a in attempts.with_status(AttemptStatus.RECORDING)}
     for wav in recover_interrupted(paths.recordings):
-        rel = paths.relative(wav)
-        duration = wav_duration(wav)
-        attempt = pending.pop(rel, None)
-        if attempt is not None and attempt.id is not None:
-            repo.update_attempt(attempt.id, status="recovered", duration_s=duration)
-            recovered.append(attempt.id)
-        else:
-            recovered.append(repo.add_attempt(Attempt(
-                id=None, question_id="", started_at=_file_time(wav), duration_s=duration,
-                audio_path=rel, status="recovered",
-            )))
+        attempt = pending.pop(paths.relative(wav), None)
+        recovered.append(attempts.recovered(
+            attempt.id if attempt is not None else None, wav, wav_duration(wav),
+            started_at=_file_time(wav)))
     for attempt in pending.values():  # a row says "recording" but its file is complete or gone
         if attempt.id is None or not attempt.audio_path:
             continue
@@ -66,18 +59,17 @@ def recover_recordings(paths: AppPaths, repo: Repository) -> list[int]:
         if writer_alive(partial_path_for(wav)):
             continue  # another live process is recording it right now
         if wav.exists():
-            repo.update_attempt(attempt.id, status="recovered", duration_s=wav_duration(wav))
-            recovered.append(attempt.id)
+            recovered.append(attempts.recovered(attempt.id, wav, wav_duration(wav)))
         else:
-            repo.update_attempt(attempt.id, status="failed", error="Recording file was lost.")
+            attempts.failed(attempt.id, "Recording file was lost.")
     return recovered
 
 
-def find_orphans(paths: AppPaths, repo: Repository) -> list[Path]:
+def find_orphans(paths: AppPaths, attempts: AttemptService) -> list[Path]:
     """Finished recordings in the recordings folder that no attempt refers to, oldest first."""
     if not paths.recordings.is_dir():
         return []
-    known = repo.audio_paths()
+    known = attempts.audio_paths()
     found = []
     for wav in paths.recordings.rglob("*.wav"):
         if wav.name.endswith(PARTIAL_SUFFIX) or not wav.is_file():
@@ -103,24 +95,22 @@ def _from_name(wav: Path, known_question: Callable[[str], bool]) -> tuple[str, s
     return local.astimezone(timezone.utc).isoformat(timespec="seconds"), qid
 
 
-def reattach(paths: AppPaths, repo: Repository, wavs: Iterable[Path],
+def reattach(paths: AppPaths, attempts: AttemptService, wavs: Iterable[Path],
              known_question: Callable[[str], bool] = lambda _qid: False) -> list[int]:
     """Add each recording as a "recovered" attempt; returns the new attempt ids.
 
     The question comes from the file name when ``known_question`` accepts it; a recording
     already listed (e.g. re-attached by another window) is skipped.
     """
-    known = repo.audio_paths()
+    known = attempts.audio_paths()
     ids: list[int] = []
     for wav in wavs:
         rel = paths.relative(wav)
         if rel in known or not wav.is_file():
             continue
         started, qid = _from_name(wav, known_question)
-        ids.append(repo.add_attempt(Attempt(
-            id=None, question_id=qid, started_at=started, duration_s=wav_duration(wav),
-            audio_path=rel, status="recovered",
-        )))
+        ids.append(attempts.recovered(None, wav, wav_duration(wav), question_id=qid,
+                                      started_at=started))
         known.add(rel)
     log.info("re-attached %d orphaned recordings", len(ids))
     return ids

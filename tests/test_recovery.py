@@ -129,7 +129,7 @@ def test_recordings_left_by_a_damaged_history_are_offered_and_reattached(tmp_pat
     try:
         assert any(".corrupt-" in n for n in services.notices)
         assert sorted(services.orphans) == sorted(wavs)
-        ids = reattach(paths, services.repo, services.orphans,
+        ids = reattach(paths, services.attempts, services.orphans,
                        known_question=lambda q: services.bank.get(q) is not None)
         assert len(ids) == 4
         got = {Path(a.audio_path).name: a for a in (services.repo.get_attempt(i) for i in ids)}
@@ -143,8 +143,8 @@ def test_recordings_left_by_a_damaged_history_are_offered_and_reattached(tmp_pat
         memo = got[wavs[3].name]
         assert datetime.fromisoformat(memo.started_at) == datetime.fromtimestamp(
             1_700_000_000, timezone.utc)
-        assert find_orphans(paths, services.repo) == []
-        assert reattach(paths, services.repo, wavs) == []  # never twice
+        assert find_orphans(paths, services.attempts) == []
+        assert reattach(paths, services.attempts, wavs) == []  # never twice
     finally:
         services.repo.close()
     later = build_services(paths, with_audio=False)

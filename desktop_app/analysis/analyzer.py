@@ -25,11 +25,10 @@ from desktop_app.analysis.specificity import (
 from desktop_app.analysis.star import StarResult, analyse_star, label_units
 from desktop_app.analysis.text import find_phrases
 from desktop_app.analysis.zipf import warm_up
-from desktop_app.domain import Question, Transcript
+from desktop_app.domain import SCORE_KEYS, Question, Transcript
 from desktop_app.paths import assets_dir
 
-SCORE_KEYS = ("overall", "star", "specificity", "jargon", "delivery", "reasoning")
-SCHEMA_VERSION = 2
+ANALYSIS_VERSION = 2  # the "version" of Analysis.to_dict(); from_dict refuses a newer one
 
 
 @dataclass
@@ -57,7 +56,7 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``rehearse score --json`` and of Attempt.analysis_json."""
         return {
-            "version": SCHEMA_VERSION,
+            "version": ANALYSIS_VERSION,
             "question_id": self.question_id,
             "text": self.text,
             "scores": {k: None if v is None else round(v, 1) for k, v in self.scores.items()},
@@ -78,7 +77,12 @@ class Analysis:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Analysis:
         """The typed analysis back from ``to_dict()`` (``from_dict(a.to_dict()).to_dict() ==
-        a.to_dict()``). Raises KeyError/TypeError on a dict of another shape."""
+        a.to_dict()``). Raises KeyError/TypeError on a dict of another shape, ValueError on one
+        written by a newer Rehearse (a ``version`` above :data:`ANALYSIS_VERSION`)."""
+        version = d.get("version", ANALYSIS_VERSION)
+        if not isinstance(version, int) or version > ANALYSIS_VERSION:
+            raise ValueError(f"analysis version {version!r} is newer than this Rehearse reads "
+                             f"({ANALYSIS_VERSION})")
         return cls(
             text=d["text"],
             scores=dict(d["scores"]),

@@ -43,7 +43,7 @@ from desktop_app.storage.errors import (
     storage_error,
     translate_errors,
 )
-from desktop_app.storage.migrations import INFO_TABLE, MIGRATIONS, SCHEMA_VERSION, SCORE_KEYS
+from desktop_app.storage.migrations import INFO_TABLE, MIGRATIONS, SCHEMA_VERSION
 from desktop_app.storage.schema_info import (
     Found,
     inspect,
@@ -52,7 +52,7 @@ from desktop_app.storage.schema_info import (
 )
 
 __all__ = [
-    "MIGRATIONS", "SCHEMA_VERSION", "SCORE_KEYS", "StorageError", "backups_of", "is_corruption",
+    "MIGRATIONS", "SCHEMA_VERSION", "StorageError", "backups_of", "is_corruption",
     "open_database", "storage_error", "translate_errors", "write_transaction",
 ]  # fmt: skip
 

@@ -8,14 +8,16 @@ once and the ``started_at`` index is walked in order until the page is full.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from desktop_app.domain import SCORE_KEYS
+
 PAGE_SIZE = 200
 _COLUMNS = (
-    "id, question_id, started_at, duration_s, score_overall, status, prompt_text, "
-    "parent_attempt_id"
+    "id, question_id, started_at, duration_s, status, prompt_text, parent_attempt_id, input, "
+    + ", ".join(f"score_{k}" for k in SCORE_KEYS)
 )
 _ORDER = "ORDER BY started_at DESC, id DESC"
 # "+id" keeps SQLite from looking up every match by rowid and sorting them all: it walks the
@@ -25,7 +27,8 @@ _MATCHES = "+id IN (SELECT rowid FROM attempts_fts WHERE attempts_fts MATCH ?)"
 
 @dataclass(frozen=True)
 class HistoryRow:
-    """What the History list shows of one attempt."""
+    """One attempt's light columns: what History lists, and what Progress and reports chart
+    (no transcript, no analysis JSON). ``scores`` holds the judged headline scores."""
 
     id: int
     question_id: str
@@ -35,6 +38,8 @@ class HistoryRow:
     status: str
     prompt_text: str | None = None
     parent_attempt_id: int | None = None
+    input: str = "spoken"  # spoken | file | typed
+    scores: dict[str, float] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -43,9 +48,11 @@ class HistoryRow:
 
 
 def _row(values: tuple) -> HistoryRow:
-    aid, qid, started, duration, overall, status, prompt, parent = values
-    return HistoryRow(aid, qid or "", started or "", float(duration or 0.0), overall,
-                      status or "", prompt, parent)
+    aid, qid, started, duration, status, prompt, parent, kind, *score_values = values
+    scores = {k: v for k, v in zip(SCORE_KEYS, score_values, strict=True) if v is not None}
+    return HistoryRow(aid, qid or "", started or "", float(duration or 0.0),
+                      scores.get("overall"), status or "", prompt, parent, kind or "spoken",
+                      scores)
 
 
 def history_page(db: Database, *, match: str | None = None,

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-SCORE_KEYS = ("overall", "star", "specificity", "jargon", "delivery", "reasoning")
+# The score columns m002 added. Frozen with the migration (a released migration never changes):
+# desktop_app.domain.SCORE_KEYS is what the code uses, and a test holds the two equal.
+SCORE_KEYS_M002 = ("overall", "star", "specificity", "jargon", "delivery", "reasoning")
 
 MIGRATIONS = Migrations("rehearse")
 INFO_TABLE = "rehearse_info"
@@ -73,7 +75,7 @@ def m002_analysis_and_follow_ups(db: Database) -> None:
     """Analysis JSON, headline scores as columns (for charts) and follow-up links."""
     attempts = db["attempts"]
     attempts.add_column("analysis_json", str)
-    for key in SCORE_KEYS:
+    for key in SCORE_KEYS_M002:
         attempts.add_column(f"score_{key}", float)
     attempts.add_column("prompt_text", str)
     attempts.add_column("parent_attempt_id", int)
@@ -122,7 +124,7 @@ CREATE TABLE "attempts_v4" (
 _ATTEMPT_COLUMNS_V3 = (
     "id", "question_id", "session_id", "started_at", "ended_at", "duration_s", "audio_path",
     "model", "transcript_text", "words_json", "status", "error", "analysis_json",
-    *(f"score_{k}" for k in SCORE_KEYS), "prompt_text", "parent_attempt_id",
+    *(f"score_{k}" for k in SCORE_KEYS_M002), "prompt_text", "parent_attempt_id",
 )  # fmt: skip
 
 
@@ -152,6 +154,13 @@ def m005_schema_info(db: Database) -> None:
     """A key/value table recording the schema version and the Rehearse that last wrote it, so
     an older Rehearse can name the version that a newer data folder needs."""
     db[INFO_TABLE].create({"key": str, "value": str}, pk="key")
+
+
+@MIGRATIONS()
+def m006_attempt_input(db: Database) -> None:
+    """How an answer came in: ``spoken`` (recorded in the app), ``file`` (a recording made
+    elsewhere, `rehearse practice --audio`) or ``typed`` (no voice: delivery is not timed)."""
+    db["attempts"].add_column("input", str, not_null_default="spoken")
 
 
 @MIGRATIONS()

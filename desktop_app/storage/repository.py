@@ -23,10 +23,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from desktop_app.domain import Attempt, Question
+from desktop_app.domain import SCORE_KEYS, AnswerInput, Attempt, AttemptStatus, Question
 from desktop_app.storage import history
 from desktop_app.storage.db import (
-    SCORE_KEYS,
     open_database,
     translate_errors,
     write_transaction,
@@ -37,6 +36,7 @@ _PLAIN_FIELDS = tuple(f.name for f in fields(Attempt) if f.name not in ("id", "s
 _JSON_FIELDS = ("words_json", "analysis_json")
 _ORDER = "ORDER BY attempts.started_at DESC, attempts.id DESC"
 _MAX_SEARCH_TERMS = 16
+_QUESTION_COLUMNS = ("id", "text", "competency", "kind", "pack")  # the rest goes in data_json
 
 
 def now_iso() -> str:
@@ -63,6 +63,8 @@ def _score_values(scores: dict[str, float] | None) -> dict[str, float | None]:
 def attempt_to_row(attempt: Attempt) -> dict[str, Any]:
     """The attempts-table row for an Attempt (id included only when set)."""
     row: dict[str, Any] = {name: getattr(attempt, name) for name in _PLAIN_FIELDS}
+    row["status"] = AttemptStatus(row["status"]).value
+    row["input"] = AnswerInput(row["input"]).value
     for name in _JSON_FIELDS:
         row[name] = _json_text(row[name])
     row.update(_score_values(attempt.scores))
@@ -77,8 +79,17 @@ def row_to_attempt(row: dict[str, Any]) -> Attempt:
     values["duration_s"] = float(values["duration_s"] or 0.0)
     values["transcript_text"] = values["transcript_text"] or ""
     values["words_json"] = values["words_json"] or "[]"
+    values["status"] = AttemptStatus.parse(values["status"])
+    values["input"] = _input(values["input"])
     scores = {key: row[col] for key, col in SCORE_COLUMNS.items() if row.get(col) is not None}
     return Attempt(id=row["id"], scores=scores, **values)
+
+
+def _input(value: str | None) -> AnswerInput:
+    try:
+        return AnswerInput(value or AnswerInput.SPOKEN)
+    except ValueError:
+        return AnswerInput.SPOKEN
 
 
 def fts_query(text: str) -> str | None:
@@ -131,12 +142,7 @@ class Repository:
                 "kind": q.kind,
                 "pack": q.pack,
                 "data_json": json.dumps(
-                    {
-                        "seniority": list(q.seniority),
-                        "follow_ups": list(q.follow_ups),
-                        "strong_answer": q.strong_answer,
-                        "audience": q.audience,
-                    },
+                    {k: v for k, v in q.to_dict().items() if k not in _QUESTION_COLUMNS},
                     ensure_ascii=False,
                 ),
                 "synced_at": stamp,
@@ -198,6 +204,10 @@ class Repository:
                 values.update(_score_values(value))
             elif name in _JSON_FIELDS:
                 values[name] = _json_text(value)
+            elif name == "status":
+                values[name] = AttemptStatus(value).value
+            elif name == "input":
+                values[name] = AnswerInput(value).value
             else:
                 values[name] = value
         if not values:
@@ -266,12 +276,13 @@ class Repository:
             [attempt_id],
         )
 
-    def attempts_with_status(self, *statuses: str) -> list[Attempt]:
+    def attempts_with_status(self, *statuses: AttemptStatus | str) -> list[Attempt]:
         """Attempts whose status is one of ``statuses``, newest first."""
         if not statuses:
             return []
         marks = ", ".join("?" for _ in statuses)
-        return self._select(f"WHERE attempts.status IN ({marks}) {_ORDER}", list(statuses))
+        values = [AttemptStatus(s).value for s in statuses]
+        return self._select(f"WHERE attempts.status IN ({marks}) {_ORDER}", values)
 
     def delete_attempt(self, attempt_id: int, root: str | Path) -> bool:
         """Delete an attempt and its audio file (``root / audio_path``; a missing file is

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -102,7 +101,8 @@ def reuse_encoder_output(net: Any) -> None:
 
 
 class WhisperEngine(WholeRecording):
-    """One Whisper model, loaded once. ``loader(info)`` returns the model (default load_whisper);
+    """One Whisper model, loaded once; not thread-safe (EngineHost serialises requests).
+    ``loader(info)`` returns the model (default load_whisper);
     ``decoding`` holds Whisper's guards (default: assets/decoding.toml)."""
 
     def __init__(
@@ -118,21 +118,19 @@ class WhisperEngine(WholeRecording):
         self._threads = threads
         self.decoding = decoding or DecodingConfig.load()
         self._net: Any = None
-        self._lock = threading.Lock()
 
     @property
     def is_loaded(self) -> bool:
         return self._net is not None
 
     def load(self) -> None:
-        """Load the model once (idempotent, thread-safe). Raises ModelLoadError."""
-        with self._lock:
-            if self._net is not None:
-                return
-            import torch
+        """Load the model once (idempotent). Raises ModelLoadError."""
+        if self._net is not None:
+            return
+        import torch
 
-            torch.set_num_threads(self._threads or default_threads())
-            self._net = self._loader(self.model)
+        torch.set_num_threads(self._threads or default_threads())
+        self._net = self._loader(self.model)
 
     def decode(
         self,
@@ -157,11 +155,10 @@ class WhisperEngine(WholeRecording):
             return Transcript(text="", model=self.model.name, duration=duration, no_speech=True)
         samples = np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0)
         self.load()
-        with self._lock:
-            result = decode_piece(
-                self._net, samples, config=self.decoding, purpose=purpose,
-                initial_prompt=initial_prompt,
-            )  # fmt: skip
+        result = decode_piece(
+            self._net, samples, config=self.decoding, purpose=purpose,
+            initial_prompt=initial_prompt,
+        )  # fmt: skip
         if progress:
             progress(1.0)
         segments, loops = without_loops(to_segments(result, time_offset), self.decoding)

@@ -53,7 +53,6 @@ from desktop_app.transcription.vad import (
 log = logging.getLogger(__name__)
 
 TranscribeFn = Callable[[np.ndarray, float], Transcript]
-STATES = ("listening", "transcribing", "catching up", "done")
 
 
 class LiveTranscriptionError(RuntimeError):

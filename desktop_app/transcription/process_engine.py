@@ -16,7 +16,8 @@ not ``multiprocessing``'s *spawn*: spawn re-runs the parent's ``__main__`` scrip
 which crashes (or re-runs the program) when that script lacks an ``if __name__ == "__main__"``
 guard, and costs start-up time.
 
-One request at a time (a lock). If the child dies, the next call raises :class:`EngineProcessDied`
+Not thread-safe, like every engine: one request at a time (the EngineHost's gate is the one
+lock). If the child dies, the next call raises :class:`EngineProcessDied`
 and the call after that starts a new child. The child exits when asked (``close()``), when the
 socket closes, or when the parent process dies; a ``weakref.finalize`` (also run at exit) stops it.
 """
@@ -132,10 +133,10 @@ def child_main(fd: int) -> None:
         _, model, threads, nice = conn.recv()
         if nice and hasattr(os, "nice"):
             os.nice(nice)  # background work: the GUI process wins the CPU when both want it
-        from desktop_app.transcription.engine import WhisperEngine
+        from desktop_app.transcription.engines import build_local
 
         started = time.perf_counter()
-        engine = WhisperEngine(model, threads=threads)
+        engine = build_local(model, threads=threads)  # the engine the registry names
         engine.load()
         _warm_up(engine)
         conn.send(("ready", {"pid": os.getpid(), "load_s": time.perf_counter() - started}))
@@ -213,7 +214,6 @@ class ProcessEngine(WholeRecording):
         self._threads = threads
         self._nice = nice
         self._python = python or sys.executable
-        self._lock = threading.RLock()
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._finalizer: weakref.finalize | None = None
@@ -232,26 +232,25 @@ class ProcessEngine(WholeRecording):
 
     def load(self) -> None:
         """Start the child and load + warm up the model (idempotent). Raises ModelLoadError."""
-        with self._lock:
-            if self._process is not None and self._process.poll() is not None:
-                self._reap()  # died while idle: start afresh below
-            if self._ready:
-                return
-            try:
-                self._start()
-                reply = self._receive(during=" while loading the model")
-            except EngineProcessDied as exc:
-                raise ModelLoadError(
-                    f"Could not load Whisper model '{self.model.name}': {exc}"
-                ) from exc
-            except OSError as exc:  # the interpreter could not be started
-                self._reap()
-                raise ModelLoadError(f"Could not start the transcription process: {exc}") from exc
-            except Exception:
-                self._reap()  # the child exits after a failed load
-                raise
-            self._ready = True
-            self.load_seconds = float(reply.get("load_s", 0.0))
+        if self._process is not None and self._process.poll() is not None:
+            self._reap()  # died while idle: start afresh below
+        if self._ready:
+            return
+        try:
+            self._start()
+            reply = self._receive(during=" while loading the model")
+        except EngineProcessDied as exc:
+            raise ModelLoadError(
+                f"Could not load Whisper model '{self.model.name}': {exc}"
+            ) from exc
+        except OSError as exc:  # the interpreter could not be started
+            self._reap()
+            raise ModelLoadError(f"Could not start the transcription process: {exc}") from exc
+        except Exception:
+            self._reap()  # the child exits after a failed load
+            raise
+        self._ready = True
+        self.load_seconds = float(reply.get("load_s", 0.0))
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
@@ -289,16 +288,12 @@ class ProcessEngine(WholeRecording):
         return process.returncode
 
     def close(self) -> None:
-        """Stop the child (asked to exit; terminated if it does not). Safe to call twice."""
-        got = self._lock.acquire(timeout=STOP_TIMEOUT_S)
-        try:
-            finalizer, self._finalizer = self._finalizer, None
-            self._process, self._conn, self._ready = None, None, False
-            if finalizer is not None:
-                finalizer()  # a request still running on another thread then fails
-        finally:
-            if got:
-                self._lock.release()
+        """Stop the child (asked to exit; terminated if it does not). Safe to call twice, and
+        from another thread: a request still running then fails."""
+        finalizer, self._finalizer = self._finalizer, None
+        self._process, self._conn, self._ready = None, None, False
+        if finalizer is not None:
+            finalizer()
 
     def __enter__(self) -> ProcessEngine:
         return self
@@ -347,16 +342,15 @@ class ProcessEngine(WholeRecording):
         1.0 at the end. Raises EngineProcessDied if the child stopped (the next call starts a new
         one)."""
         samples = np.ascontiguousarray(np.asarray(audio, dtype=np.float32))
-        with self._lock:
-            if self._process is not None and self._process.poll() is not None:
-                raise EngineProcessDied(self._reap())
-            self.load()
-            assert self._conn is not None
-            kwargs = {"initial_prompt": initial_prompt, "time_offset": float(time_offset),
-                      "purpose": purpose}  # fmt: skip
-            try:
-                self._conn.send(("decode", samples, kwargs))
-            except (OSError, ValueError):
-                raise EngineProcessDied(self._reap()) from None
-            reply = self._receive(progress=progress)
+        if self._process is not None and self._process.poll() is not None:
+            raise EngineProcessDied(self._reap())
+        self.load()
+        assert self._conn is not None
+        kwargs = {"initial_prompt": initial_prompt, "time_offset": float(time_offset),
+                  "purpose": purpose}  # fmt: skip
+        try:
+            self._conn.send(("decode", samples, kwargs))
+        except (OSError, ValueError):
+            raise EngineProcessDied(self._reap()) from None
+        reply = self._receive(progress=progress)
         return Transcript.from_dict(reply)

@@ -109,6 +109,14 @@ class AnswerArea(QWidget):
         self.progress_bar.setValue(0)
         self._busy_timer.start()
 
+    def scoring(self) -> None:
+        """A typed answer: nothing to transcribe, only scoring."""
+        self.hide_live()
+        self.scorecard.hide()
+        self.status_label.setText("Scoring your typed answer…")
+        self.progress_bar.setRange(0, 0)
+        self._busy_timer.start()
+
     def progress(self, frac: float) -> None:
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setValue(int(frac * 100))

@@ -8,7 +8,6 @@ have fixed widths and rows a fixed height, so Qt never measures every cell.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
@@ -27,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain import Attempt, Transcript
+from desktop_app.domain import AnswerInput, Attempt, AttemptStatus
+from desktop_app.practice.attempts import TRANSCRIBABLE, StoredAttempt
 from desktop_app.storage.history import HistoryRow
 from desktop_app.textfmt import fmt_time, short_date
 from desktop_app.ui.history_model import COLUMNS, ID_ROLE, HistoryModel
@@ -36,29 +36,9 @@ from desktop_app.ui.retranscribe import RetranscribeBar, comparison
 from desktop_app.ui.scorecard import Scorecard
 from desktop_app.ui.widgets import Banner
 
-__all__ = ["COLUMNS", "ID_ROLE", "HistoryView", "short_date", "transcript_of"]
-TRANSCRIBABLE = ("recovered", "recorded", "failed", "transcribed", "scored")
+__all__ = ["COLUMNS", "ID_ROLE", "HistoryView", "short_date"]
 # Widest text each fixed column holds (the Question column stretches).
 _COLUMN_SAMPLES = {0: "2026-12-31 23:59", 2: "12:59", 3: "100", 4: "transcribed"}
-
-
-def transcript_of(attempt: Attempt) -> Transcript:
-    """The stored transcript (words with times when present), else the plain text."""
-    try:
-        data = json.loads(attempt.words_json or "[]")
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        try:
-            return Transcript.from_dict(data)
-        except (TypeError, KeyError, ValueError):
-            pass
-    if isinstance(data, list) and data:
-        try:
-            return Transcript.from_dict({"text": attempt.transcript_text, "words": data})
-        except (TypeError, KeyError, ValueError):
-            pass
-    return Transcript.from_text(attempt.transcript_text or "")
 
 
 class HistoryView(QWidget):
@@ -83,7 +63,7 @@ class HistoryView(QWidget):
         self.search_edit.setClearButtonEnabled(True)
         self.count_label = QLabel()
         self.count_label.setStyleSheet("color: #627d98;")
-        self.model = HistoryModel(services.repo, self._cells)
+        self.model = HistoryModel(services.attempts, self._cells)
         self.model.rowsInserted.connect(lambda *_: self._update_count())
         self.table = self._make_table()
 
@@ -115,6 +95,7 @@ class HistoryView(QWidget):
         ll.addWidget(self.search_edit)
         ll.addWidget(self.table)
         ll.addWidget(self.count_label)
+        self._left_layout = ll
         detail = QWidget()
         dl = QVBoxLayout(detail)
         dl.addWidget(self.banner)
@@ -180,13 +161,17 @@ class HistoryView(QWidget):
         return (
             short_date(row.started_at),
             self._question_text(row),
-            fmt_time(row.duration_s),
+            "typed" if row.input == AnswerInput.TYPED else fmt_time(row.duration_s),
             "" if row.overall is None else f"{round(row.overall)}",
             row.status,
         )
 
     def _search(self) -> str | None:
         return self.search_edit.text().strip() or None
+
+    def add_section(self, widget: QWidget) -> None:
+        """Another list under the attempts (the mock interview rounds)."""
+        self._left_layout.addWidget(widget)
 
     def refresh(self) -> None:
         """Reload the list from the database (as many rows as are loaded), keeping the
@@ -287,31 +272,36 @@ class HistoryView(QWidget):
     def _show(self, attempt_id: int | None) -> None:
         self.stop_playback()
         self.selected_id = attempt_id
-        attempt = self.services.repo.get_attempt(attempt_id) if attempt_id is not None else None
+        stored = self.services.attempts.load(attempt_id) if attempt_id is not None else None
+        attempt = stored.attempt if stored is not None else None
         self._set_buttons(attempt)
-        if attempt is None:
+        if stored is None or attempt is None:
             self.selected_id = None
             self.detail_title.setText("Select an attempt.")
             self.scorecard.clear()
             return
         when = short_date(attempt.started_at)
         title = f"{self._question_text(attempt)}\n{when} · {fmt_time(attempt.duration_s)}"
+        if stored.typed:
+            title += " · typed"
         if attempt.model:
             title += f" · {attempt.model}"
         self.detail_title.setText(title)
-        transcript = transcript_of(attempt)
-        if attempt.analysis_json:
-            self.scorecard.show_analysis(attempt.analysis_json, transcript,
-                                         self._strong_answer(attempt))
-        elif attempt.transcript_text:
-            self.scorecard.show_transcript_only(attempt.transcript_text)
-        else:
-            self.scorecard.show_transcript_only(self._no_transcript_text(attempt))
-        if attempt.error and attempt.status != "scored":
+        self._show_result(stored)
+        if attempt.error and attempt.status != AttemptStatus.SCORED:
             self.banner.show_message(attempt.error, "error")
         else:
             self.banner.dismiss()
         self._show_retranscription(attempt)
+
+    def _show_result(self, stored: StoredAttempt) -> None:
+        if stored.analysis is not None:
+            self.scorecard.show_analysis(stored.analysis, stored.transcript,
+                                         self._strong_answer(stored.attempt))
+        elif stored.transcript is not None and stored.transcript.text:
+            self.scorecard.show_transcript_only(stored.transcript.text)
+        else:
+            self.scorecard.show_transcript_only(self._no_transcript_text(stored.attempt))
 
     # ---- re-transcribing: the previous result stays until the user keeps the new one -------
     def _show_retranscription(self, attempt: Attempt) -> None:
@@ -324,13 +314,12 @@ class HistoryView(QWidget):
             self.retranscribe_bar.done()
 
     def _preview_new(self, show_new: bool) -> None:
-        attempt = self.services.repo.get_attempt(self.selected_id) if self.selected_id else None
-        held = self.pipeline.pending(self.selected_id) if attempt else None
-        if show_new and held is not None:
-            self.scorecard.show_analysis(held[1], held[0], self._strong_answer(attempt))
-        elif attempt is not None and attempt.analysis_json:
-            self.scorecard.show_analysis(attempt.analysis_json, transcript_of(attempt),
-                                         self._strong_answer(attempt))
+        stored = self.services.attempts.load(self.selected_id) if self.selected_id else None
+        held = self.pipeline.pending(self.selected_id) if stored else None
+        if show_new and held is not None and stored is not None:
+            self.scorecard.show_analysis(held[1], held[0], self._strong_answer(stored.attempt))
+        elif stored is not None:
+            self._show_result(stored)
 
     def _keep_new(self) -> None:
         if self.selected_id is not None:
@@ -349,7 +338,7 @@ class HistoryView(QWidget):
     def _no_transcript_text(self, attempt: Attempt) -> str:
         if self.pipeline.is_busy(attempt.id):
             return "Transcribing…"
-        if attempt.status == "recovered":
+        if attempt.status == AttemptStatus.RECOVERED:
             return "Recovered recording — press “Transcribe” to transcribe and score it."
         return "No transcript yet."
 
@@ -363,14 +352,14 @@ class HistoryView(QWidget):
             and not self.pipeline.is_busy(attempt.id)
         )
         self.transcribe_button.setText("Transcribe" if attempt is None or attempt.status !=
-                                       "scored" else "Re-transcribe")
+                                       AttemptStatus.SCORED else "Re-transcribe")
         self.delete_button.setEnabled(attempt is not None and writable)
 
     def transcribe_selected(self) -> None:
-        attempt = self.services.repo.get_attempt(self.selected_id) if self.selected_id else None
+        attempt = self.services.attempts.get(self.selected_id) if self.selected_id else None
         if attempt is None:
             return
-        has_result = bool(attempt.transcript_text or attempt.analysis_json)
+        has_result = attempt.has_result
         if self.pipeline.submit(attempt.id, hold=has_result):
             self.transcribe_button.setEnabled(False)
             if has_result:
@@ -394,7 +383,7 @@ class HistoryView(QWidget):
         if attempt_id == self.selected_id:
             self.stop_playback()
         try:
-            ok = self.services.repo.delete_attempt(attempt_id, self.services.paths.root)
+            ok = self.services.attempts.delete(attempt_id)
         except Exception as exc:
             self.banner.show_message(f"Could not delete the attempt: {exc}", "error")
             return False
@@ -419,11 +408,11 @@ class HistoryView(QWidget):
             self._play_from(-1, -1, 0.0)
 
     def _play_from(self, _cs: int, _ce: int, when: float) -> None:
-        attempt = self.services.repo.get_attempt(self.selected_id) if self.selected_id else None
-        if self.player is None or attempt is None or not attempt.audio_path or when < 0:
+        path = self.services.attempts.audio_file(self.selected_id) if self.selected_id else None
+        if self.player is None or path is None or when < 0:
             return
         try:
-            play_from(self.player, self.services.paths.absolute(attempt.audio_path), when)
+            play_from(self.player, path, when)
         except Exception as exc:
             self.banner.show_message(f"Could not play the recording: {exc}", "error")
             return

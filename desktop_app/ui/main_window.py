@@ -7,9 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from desktop_app.storage.repository import now_iso
 from desktop_app.ui.history_view import HistoryView
 from desktop_app.ui.interview_view import InterviewView
 from desktop_app.ui.pipeline import NO_MODEL_HINT, Pipeline
@@ -73,12 +72,8 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.practice_view, "Practice")
         self.tabs.addTab(self.interview_view, "Interview")
-        history = QSplitter(Qt.Orientation.Vertical)
-        history.addWidget(self.history_view)
-        history.addWidget(self.rounds_list)
-        history.setStretchFactor(0, 4)
-        history.setStretchFactor(1, 1)
-        self.tabs.addTab(history, "History")
+        self.history_view.add_section(self.rounds_list)
+        self.tabs.addTab(self.history_view, "History")
         self.notice_banner = Banner()
         central = QWidget()
         lay = QVBoxLayout(central)
@@ -240,10 +235,7 @@ class MainWindow(QMainWindow):
         result = self.pipeline.shutdown()
         if result is not None and pv._recording_attempt is not None:
             try:  # keep the interrupted answer as a saved recording
-                self.services.repo.update_attempt(
-                    pv._recording_attempt, status="recorded", ended_at=now_iso(),
-                    duration_s=float(result.duration_s),
-                    audio_path=self.services.paths.relative(result.path),
-                )
+                self.services.attempts.interrupted(pv._recording_attempt, result.path,
+                                                   result.duration_s)
             except Exception as exc:
                 log.warning("could not save the interrupted recording: %s", exc)

@@ -17,12 +17,12 @@ overwrites it: the new transcript and scores are held (``pending(id)``, signal
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_app.transcription.host import EngineHost
 from desktop_app.ui.workers import (
     AnalysisWorker,
     RecordingWorker,
@@ -54,13 +54,13 @@ class Pipeline(QObject):
     # Requests to workers (queued across threads).
     _req_load = Signal(object)
     _req_file = Signal(int, str)
-    _req_chunk = Signal(int, object, float)
     _req_analyse = Signal(int, object, object, object)  # id, transcript, question, follow-up
     _req_warm = Signal()
 
     def __init__(self, services: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self.attempts = services.attempts
         self.state = "idle"
         self.state_text = ""
         self.model_name: str | None = None
@@ -70,7 +70,8 @@ class Pipeline(QObject):
         self._holding: set[int] = set()  # re-transcriptions whose result must not be stored
         self._pending: dict[int, tuple[Any, Any]] = {}  # held (transcript, analysis)
 
-        self.transcriber = TranscriptionWorker(services.models, services.engine_factory)
+        self.host = EngineHost(services.models, services.engine_factory)
+        self.transcriber = TranscriptionWorker(self.host)
         self.analyser = AnalysisWorker(services.analyzer_factory)
         self.recorder = RecordingWorker(services.sd)
         self._threads = [
@@ -80,7 +81,6 @@ class Pipeline(QObject):
         ]
         self._req_load.connect(self.transcriber.load_model)
         self._req_file.connect(self.transcriber.transcribe_file)
-        self._req_chunk.connect(self.transcriber.transcribe_chunk)
         self._req_analyse.connect(self.analyser.analyse)
         self._req_warm.connect(self.analyser.warm_up)
         t = self.transcriber
@@ -123,11 +123,10 @@ class Pipeline(QObject):
         """Queue a saved attempt for transcription and scoring. False if it has no audio.
         With ``hold``, the result is kept aside (``pending``) instead of replacing the stored
         transcript and scores."""
-        attempt = self.services.repo.get_attempt(attempt_id)
-        if attempt is None or not attempt.audio_path:
+        path = self.attempts.audio_file(attempt_id)
+        if path is None:
             self.attempt_failed.emit(attempt_id, "This attempt has no recording to transcribe.")
             return False
-        path = self.services.paths.absolute(attempt.audio_path)
         if hold:
             self._holding.add(attempt_id)
             self._pending.pop(attempt_id, None)
@@ -136,10 +135,10 @@ class Pipeline(QObject):
         self._req_file.emit(attempt_id, str(path))
         return True
 
-    def submit_chunk(self, job_id: int, samples: Any, time_offset: float) -> None:
-        """Live mode hook: transcribe a finished chunk; result arrives on
-        ``transcriber.chunk_transcribed``."""
-        self._req_chunk.emit(job_id, samples, time_offset)
+    def analyse(self, attempt_id: int, transcript: Any) -> None:
+        """Score a stored transcript that needs no transcribing (a typed answer)."""
+        self._active.add(attempt_id)
+        self._req_analyse.emit(attempt_id, transcript, *self._question_for(attempt_id))
 
     # ---- live transcription ------------------------------------------------------------------
     def start_live(self) -> Any:
@@ -153,7 +152,7 @@ class Pipeline(QObject):
             from desktop_app.transcription.live import engine_chunk_fn
             from desktop_app.ui.live_session import LiveSession
 
-            session = LiveSession(engine_chunk_fn(self.transcriber.live_engine()), parent=self)
+            session = LiveSession(engine_chunk_fn(self.host.decoder()), parent=self)
         except Exception as exc:  # bad assets/live.toml, out of threads…
             log.warning("live transcription unavailable, transcribing after stop: %s", exc)
             return None
@@ -220,8 +219,7 @@ class Pipeline(QObject):
             return False
         transcript, analysis = held
         try:
-            fields = {**self._transcript_fields(transcript), **self._score_fields(analysis)}
-            self.services.repo.update_attempt(attempt_id, **fields)
+            self.attempts.rescored(attempt_id, transcript, analysis, self.model_name)
         except Exception as exc:
             self.attempt_failed.emit(attempt_id, f"Could not save the new transcript: {exc}")
             return False
@@ -235,25 +233,15 @@ class Pipeline(QObject):
 
     def _question_for(self, attempt_id: int) -> tuple[Any, str | None]:
         """The attempt's question, and the follow-up it answers (judged on what that asked)."""
-        attempt = self.services.repo.get_attempt(attempt_id)
+        attempt = self.attempts.get(attempt_id)
         if attempt is None:
             return None, None
         return self.services.bank.get(attempt.question_id), attempt.prompt_text
 
-    def _transcript_fields(self, transcript: Any) -> dict[str, Any]:
-        return dict(transcript_text=transcript.text, words_json=json.dumps(transcript.to_dict()),
-                    model=transcript.model or self.model_name, status="transcribed", error=None)
-
-    @staticmethod
-    def _score_fields(analysis: Any) -> dict[str, Any]:
-        return dict(analysis_json=json.dumps(analysis.to_dict()), scores=dict(analysis.scores),
-                    status="scored", error=None)
-
     def _on_transcribed(self, attempt_id: int, transcript: Any) -> None:
         if attempt_id not in self._holding:
             try:
-                self.services.repo.update_attempt(attempt_id,
-                                                  **self._transcript_fields(transcript))
+                self.attempts.transcribed(attempt_id, transcript, self.model_name)
             except Exception as exc:  # disk full, database locked
                 self._fail(attempt_id, f"Could not save the transcript: {exc}")
                 return
@@ -267,7 +255,7 @@ class Pipeline(QObject):
                 self._waiting_for_model.append(attempt_id)
             self._active.discard(attempt_id)
             if attempt_id not in self._holding:
-                self._safe_update(attempt_id, error=message)
+                self._safely(self.attempts.waiting, attempt_id, message)
             self.attempt_failed.emit(attempt_id, f"Recording kept; not transcribed: {message}")
             return
         self._fail(attempt_id, message)
@@ -280,7 +268,7 @@ class Pipeline(QObject):
             self.attempt_rescored.emit(attempt_id, transcript, analysis)
             return
         try:
-            self.services.repo.update_attempt(attempt_id, **self._score_fields(analysis))
+            self.attempts.scored(attempt_id, analysis)
         except Exception as exc:
             self._fail(attempt_id, f"Could not save the scores: {exc}")
             return
@@ -296,12 +284,13 @@ class Pipeline(QObject):
             self.attempt_failed.emit(attempt_id, f"Re-transcribing failed ({message}); the "
                                                  "previous transcript and scores are kept.")
             return
-        self._safe_update(attempt_id, status="failed", error=message)
+        self._safely(self.attempts.failed, attempt_id, message)
         self.attempt_failed.emit(attempt_id, message)
 
-    def _safe_update(self, attempt_id: int, **fields: Any) -> None:
+    @staticmethod
+    def _safely(transition: Any, attempt_id: int, message: str) -> None:
         try:
-            self.services.repo.update_attempt(attempt_id, **fields)
+            transition(attempt_id, message)
         except Exception as exc:
             log.warning("could not update attempt %s: %s", attempt_id, exc)
 
@@ -309,11 +298,11 @@ class Pipeline(QObject):
     def shutdown(self) -> Any:
         """Stop every worker thread; returns a RecordingResult if a recording had to be cut."""
         self.recorder.chunk_sink = None
-        self.transcriber.close()  # live transcription waiting for a model gives up
+        self.host.close()  # live transcription waiting for a model gives up
         for session in list(self._live.values()):
             session.cancel()
         self._live.clear()
         for wt in self._threads:
             wt.stop()
-        self.transcriber.release_engine()
+        self.host.release()
         return self.recorder.stop_now()

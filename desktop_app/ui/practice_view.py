@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain import Attempt, Question
-from desktop_app.storage.repository import now_iso
+from desktop_app.domain import Question
+from desktop_app.practice.flow import AnswerFlow, Event, FlowUpdate, Phase
 from desktop_app.textfmt import fmt_score, kind_label, shorten
 from desktop_app.ui.answer_area import AnswerArea
 from desktop_app.ui.playback import play_from
 from desktop_app.ui.question_picker import QuestionPicker
 from desktop_app.ui.record_bar import RecordBar
+from desktop_app.ui.typed_answer import TypedAnswer
 from desktop_app.ui.widgets import Banner
 
 
@@ -56,37 +55,63 @@ class PracticeView(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self.pipeline, self.speech, self.player = services, pipeline, speech, player
-        self.current_question: Question | None = None
-        self.current_attempt_id: int | None = None
-        self._recording_attempt: int | None = None
-        self._follow_up: tuple[int, str] | None = None  # (parent attempt id, prompt) to record
-        self.session_id: int | None = None
-        self.live_session: Any = None
-        # attempt id -> (question, follow-up prompt or None) it answered in this session
-        self._answered: dict[int, tuple[Question | None, str | None]] = {}
-        self.state = "idle"
-        self._started_at = ""
+        self.flow = AnswerFlow(services.attempts, _SignalRecorder(self), pipeline,
+                               services.paths.recordings)
+        self._handlers = {
+            Event.PHASE: self._on_phase, Event.RECORDING_STARTED: self._on_recording,
+            Event.STOPPED: self._on_stored, Event.EMPTY: self._on_empty,
+            Event.RECORD_FAILED: self._on_record_failed, Event.NOTICE: self._on_notice,
+            Event.TRANSCRIBING: self._on_transcribing, Event.SCORING: self._on_scoring,
+            Event.SCORED: self._on_scored, Event.FOLLOW_UP_CHOSEN: self._on_follow_up,
+            Event.FAILED: self._on_failed,
+        }
+        self.flow.subscribe(self._on_update)
         self._build()
         rec = pipeline.recorder
         self._req_start.connect(rec.start)
         self._req_stop.connect(rec.stop)
+        # The recorder's signals come from its thread: a slot of this view (a QObject on the GUI
+        # thread) receives them queued, then tells the flow (which is not a QObject).
         rec.started.connect(self._on_started)
         rec.stopped.connect(self._on_stopped)
-        rec.failed.connect(self._on_record_failed)
+        rec.failed.connect(self._on_rec_failed)
         rec.device_error.connect(self._on_device_error)
-        rec.level.connect(self.level_meter.set_level)
-        pipeline.attempt_transcribing.connect(self._on_transcribing)
+        rec.level.connect(self._on_level)
+        pipeline.attempt_transcribing.connect(self._on_pipeline_transcribing)
         pipeline.attempt_progress.connect(self._on_progress)
-        pipeline.attempt_scored.connect(self._on_scored)
-        pipeline.attempt_failed.connect(self._on_failed)
+        pipeline.attempt_scored.connect(self._on_pipeline_scored)
+        pipeline.attempt_failed.connect(self._on_pipeline_failed)
         if speech is not None:
             speech.started.connect(self._update_speech_buttons)
             speech.finished.connect(self._update_speech_buttons)
+            speech.finished.connect(self.flow.question_spoken)
             speech.error.connect(self._on_speech_error)
         self._update_speech_buttons()
         if services.sd is None:
             self.record_button.setEnabled(False)
-            self.record_button.setToolTip("Recording is unavailable (see the notice above).")
+            self.record_button.setToolTip("Recording is unavailable (see the notice above). "
+                                          "You can type an answer instead.")
+
+    # The flow's state, under the names the window and its tests use.
+    @property
+    def state(self) -> str:
+        return "idle" if self.flow.phase is Phase.THINKING else self.flow.phase.value
+
+    @property
+    def current_question(self) -> Question | None:
+        return self.flow.question
+
+    @property
+    def current_attempt_id(self) -> int | None:
+        return self.flow.current_attempt_id
+
+    @property
+    def live_session(self) -> Any:
+        return self.flow.live
+
+    @property
+    def session_id(self) -> int | None:
+        return self.flow.session_id
 
     # ---- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -108,6 +133,12 @@ class PracticeView(QWidget):
         self.record_button, self.level_meter = bar.record_button, bar.level_meter
         self.elapsed_label = bar.elapsed_label
         self.record_button.clicked.connect(self._on_record_clicked)
+        self.type_button = QPushButton("Type an answer")
+        self.type_button.setToolTip("Write your answer instead of speaking it (Ctrl+T)")
+        self.type_button.clicked.connect(self.type_answer)
+        bar.layout().addWidget(self.type_button)
+        self.typed = TypedAnswer()
+        self.typed.submitted.connect(self._on_typed)
         self.answer_area = area = AnswerArea(
             lambda: self.pipeline.is_busy(self.current_attempt_id or -1),
             lambda: self.pipeline.state != "ready" and self.state != "idle")
@@ -133,6 +164,7 @@ class PracticeView(QWidget):
         right.addWidget(self.meta_label)
         right.addLayout(speak_row)
         right.addWidget(bar)
+        right.addWidget(self.typed)
         right.addWidget(area, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -154,6 +186,7 @@ class PracticeView(QWidget):
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(self._shortcut_toggle)
         QShortcut(QKeySequence("Ctrl+N"), self, self._next_question)
+        QShortcut(QKeySequence("Ctrl+T"), self, self.type_answer)
         QShortcut(QKeySequence("Esc"), self, self.stop_speech)
 
     def set_welcome(self, panel: QWidget) -> None:
@@ -164,27 +197,25 @@ class PracticeView(QWidget):
     def set_question(self, question: Question) -> None:
         """Show a question (and speak it when speak_questions is on). A new question clears the
         answer area: the last answer's scores never sit under another question."""
-        if self.state != "idle":
-            return  # the picker is locked while recording; the answer keeps its question
+        previous = self.current_attempt_id
         changed = self.current_question is None or question.id != self.current_question.id
-        self.current_question = question
-        self._follow_up = None
+        if not self.flow.show(question):
+            return  # the picker is locked while recording; the answer keeps its question
         self.question_label.setText(question.text)
         self.meta_label.setText(f"{question.competency} · {kind_label(question.kind)}")
         self.meta_label.setToolTip(f"Question id: {question.id} ({question.pack})")
         if changed:
-            self._clear_answer_area()
+            self.typed.hide()
+            self._clear_answer_area(previous)
         if self.services.settings.speak_questions:
             self.say(question.text)
 
     def _next_question(self) -> None:
-        if self.state == "idle":
+        if self.state == "idle" and not self.typed.isVisible():
             self.picker.next_question()
 
-    def _clear_answer_area(self) -> None:
+    def _clear_answer_area(self, previous: int | None) -> None:
         """Hide the previous answer (it stays in History) and reset the clock."""
-        previous = self.current_attempt_id
-        self.current_attempt_id = None
         self.record_bar.reset()
         busy = previous is not None and self.pipeline.is_busy(previous)
         self.answer_area.clear(
@@ -192,7 +223,8 @@ class PracticeView(QWidget):
             "find it in History." if busy else "Your previous answer is saved in History.")
 
     def speak_question(self) -> None:
-        text = self._follow_up[1] if self._follow_up else (
+        follow_up = self.flow.follow_up
+        text = follow_up[1] if follow_up else (
             self.current_question.text if self.current_question else "")
         self.say(text)
 
@@ -219,7 +251,7 @@ class PracticeView(QWidget):
 
     # ---- recording ---------------------------------------------------------------------------
     def _shortcut_toggle(self) -> None:
-        if self.isVisible() and self.record_button.isEnabled():
+        if self.isVisible() and self.record_button.isEnabled() and not self.typed.isVisible():
             self.toggle_recording()
 
     def _on_record_clicked(self) -> None:
@@ -232,162 +264,148 @@ class PracticeView(QWidget):
         elif self.state == "recording":
             self.stop_recording()
 
+    def _ready_to_answer(self) -> bool:
+        if self.flow.question is None and self.picker.next_question() is None:
+            self.banner.show_message("Pick a question first.", "error")
+            return False
+        self.stop_speech()
+        self.banner.dismiss()
+        return True
+
     def start_recording(self) -> None:
-        if self.state != "idle":
+        if self.flow.busy:
             return
         if self.services.sd is None:
             self.banner.show_message("Recording is unavailable: no audio system (PortAudio).",
                                      "error")
             return
-        if self.current_question is None and self.picker.next_question() is None:
-            self.banner.show_message("Pick a question first.", "error")
+        if not self._ready_to_answer():
             return
-        self.stop_speech()
-        self.banner.dismiss()
-        qid = re.sub(r"[^A-Za-z0-9_-]+", "-", self.current_question.id)[:40]
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = self.services.paths.recordings / f"{stamp}-{qid}.wav"
-        n = 1
-        while path.exists() or path.with_name(path.stem + ".partial.wav").exists():
-            n += 1
-            path = self.services.paths.recordings / f"{stamp}-{qid}-{n}.wav"
-        self._started_at = now_iso()
+        self.typed.hide()
         self.record_bar.reset()  # a new answer: never the last one's time
-        self._set_state("starting")
-        self.status_label.setText("Opening the microphone…")
-        self._start_live()
-        self._req_start.emit(str(path), self.services.settings.input_device)
+        self.flow.start(self.services.settings.input_device)
 
     def stop_recording(self) -> None:
-        if self.state != "recording":
-            return
-        self._set_state("stopping")
-        self.status_label.setText("Saving the recording…")
-        self._req_stop.emit()
+        self.flow.stop()
 
     def answer_follow_up(self, prompt: str) -> None:
         """Record an answer to the follow-up, linked to the current attempt."""
-        if self.current_attempt_id is None or not prompt or self.state != "idle":
+        if self.current_attempt_id is None or not prompt or self.flow.busy:
             return
-        self._follow_up = (self.current_attempt_id, prompt)
         self.question_label.setText(f"Follow-up: {prompt}")
+        if self.services.sd is None:  # no microphone: the follow-up is typed
+            self.flow.follow_up = (self.current_attempt_id, prompt)
+            self.type_answer()
+            return
+        self.flow.follow_up = (self.current_attempt_id, prompt)
         self.start_recording()
 
-    def _set_state(self, state: str) -> None:
-        self.state = state
+    # ---- typing ------------------------------------------------------------------------------
+    def type_answer(self) -> None:
+        """Open the editor for the question (or the follow-up being answered)."""
+        if self.flow.busy or not self._ready_to_answer():
+            return
+        follow_up = self.flow.follow_up
+        q = self.flow.question
+        key, heading = (f"follow-up:{follow_up[1]}", f"Follow-up: {follow_up[1]}") if follow_up \
+            else (q.id, f"Your answer to: {q.text}")
+        self.typed.open_for(key, heading)
+
+    def _on_typed(self, text: str) -> None:
+        self.record_bar.reset()
+        if self.flow.submit_text(text) is not None:
+            self.typed.accepted()
+
+    # ---- the flow's updates ------------------------------------------------------------------
+    def _on_update(self, u: FlowUpdate) -> None:
+        handler = self._handlers.get(u.event)
+        if handler is not None:
+            handler(u)
+
+    def _on_phase(self, u: FlowUpdate) -> None:
+        state = self.state
         can = state in ("idle", "recording") and self.services.sd is not None
         self.record_bar.show_recording(state in ("starting", "recording"), can)
         self.picker.setEnabled(state == "idle")
         self.scorecard.answer_follow_up_button.setEnabled(state == "idle")
+        self.type_button.setEnabled(state == "idle")
+        if u.phase is Phase.STARTING:
+            self.status_label.setText("Opening the microphone…")
+            self._follow_live(self.flow.live)
+        elif u.phase is Phase.STOPPING:
+            self.status_label.setText("Saving the recording…")
 
-    def _on_started(self, path: str) -> None:
-        self._set_state("recording")
+    def _on_recording(self, u: FlowUpdate) -> None:
         self.record_bar.start_clock()
         self.status_label.setText("Recording… press Space or Ctrl+R to stop.")
-        q = self.current_question
-        parent_id, prompt = self._follow_up if self._follow_up else (None, None)
-        attempt = Attempt(
-            id=None, question_id=q.id if q else "", started_at=self._started_at,
-            audio_path=self.services.paths.relative(Path(path)),
-            status="recording", session_id=self._session(), parent_attempt_id=parent_id,
-            prompt_text=prompt,
-        )
-        try:
-            self._recording_attempt = self.services.repo.add_attempt(attempt)
-        except Exception as exc:  # disk full / database locked: the WAV is still written
-            self._recording_attempt = None
-            self.banner.show_message(f"Could not save the attempt in the database: {exc}. "
-                                     "The audio is still being recorded.", "error")
-        self.recording_started.emit(path)
+        self.recording_started.emit(str(u.path))
 
-    def _session(self) -> int | None:
-        if self.session_id is None:
-            try:
-                self.session_id = self.services.repo.start_session("practice")
-            except Exception:
-                return None
-        return self.session_id
-
-    def _on_stopped(self, result: Any) -> None:
-        self.record_bar.stop_clock(result.duration_s)
-        self._set_state("idle")
-        attempt_id, self._recording_attempt = self._recording_attempt, None
-        prompt = self._follow_up[1] if self._follow_up else None
-        self._follow_up = None
-        live, self.live_session = self.live_session, None
-        error = getattr(result, "error", None)
-        fields = dict(ended_at=now_iso(), duration_s=float(result.duration_s), status="recorded",
-                      audio_path=self.services.paths.relative(result.path), error=error)
-        try:
-            if attempt_id is None:
-                q = self.current_question
-                attempt_id = self.services.repo.add_attempt(Attempt(
-                    id=None, question_id=q.id if q else "", started_at=self._started_at,
-                    session_id=self.session_id, **fields))
-            else:
-                self.services.repo.update_attempt(attempt_id, **fields)
-        except Exception as exc:
-            if live is not None:
-                self.pipeline.cancel_live(live)
-            self.banner.show_message(f"Could not save the attempt: {exc}. The recording is kept "
-                                     f"at {result.path}.", "error")
-            return
-        if error:
-            self.banner.show_message(error, "error")
-        self.current_attempt_id = attempt_id
-        self._answered[attempt_id] = (self.current_question, prompt)
+    def _on_stored(self, u: FlowUpdate) -> None:
+        self.record_bar.stop_clock(u.seconds if u.seconds else None)
         self.scorecard.hide()
-        self.attempt_saved.emit(attempt_id)
-        if result.duration_s <= 0.05:
-            if live is not None:
-                self.pipeline.cancel_live(live)
-            self.answer_area.hide_live()
-            self.status_label.setText("The recording is empty — nothing to transcribe.")
-            return
-        if live is not None:
-            self.pipeline.finish_live(attempt_id, live)
-        else:
-            self.pipeline.submit(attempt_id)
+        self.attempt_saved.emit(u.attempt_id)
 
-    def _on_record_failed(self, message: str) -> None:
-        if self.live_session is not None:
-            self.pipeline.cancel_live(self.live_session)
-            self.live_session = None
-            self.answer_area.hide_live()
+    def _on_empty(self, _u: FlowUpdate) -> None:
+        self.answer_area.hide_live()
+        self.status_label.setText("The recording is empty — nothing to transcribe.")
+
+    def _on_record_failed(self, u: FlowUpdate) -> None:
+        self.answer_area.hide_live()
         self.record_bar.stop_clock()
-        self._set_state("idle")
         self.status_label.setText("")
-        if self._recording_attempt is not None:
-            message += " The audio so far will be recovered at the next start."
-        self._recording_attempt = None
-        self.banner.show_message(message, "error")
+        self.banner.show_message(u.message, "error")
 
-    # ---- live transcript ---------------------------------------------------------------------
-    def _start_live(self) -> None:
-        self.live_session = session = self.pipeline.start_live()
+    def _on_notice(self, u: FlowUpdate) -> None:
+        self.banner.show_message(u.message, "error")
+
+    def _follow_live(self, session: Any) -> None:
         if session is None:
             self.answer_area.hide_live()
         else:
             self.answer_area.follow_live(session)
 
+    # Queued from the recorder's and the pipeline's threads, handed to the flow.
+    def _on_started(self, path: str) -> None:
+        self.flow.recording_started(path)
+
+    def _on_stopped(self, result: Any) -> None:
+        self.flow.recording_stopped(result)
+
+    def _on_rec_failed(self, message: str) -> None:
+        self.flow.recording_failed(message)
+
     def _on_device_error(self, message: str) -> None:
-        self.banner.show_message(message, "error")
-        if self.state == "recording":
-            self.stop_recording()
+        self.flow.device_lost(message)
+
+    def _on_level(self, value: float) -> None:
+        self.level_meter.set_level(value)
+        self.flow.level(value)
+
+    def _on_pipeline_transcribing(self, attempt_id: int) -> None:
+        self.flow.transcribing(attempt_id)
+
+    def _on_pipeline_scored(self, attempt_id: int, transcript: Any, analysis: Any) -> None:
+        self.flow.scored(attempt_id, transcript, analysis)
+
+    def _on_pipeline_failed(self, attempt_id: int, message: str) -> None:
+        self.flow.failed(attempt_id, message)
 
     # ---- transcription and scoring -----------------------------------------------------------
-    def _on_transcribing(self, attempt_id: int) -> None:
-        if attempt_id != self.current_attempt_id:
-            return
-        self.answer_area.transcribing(self.pipeline.state != "ready")
+    def _on_transcribing(self, u: FlowUpdate) -> None:
+        if u.attempt_id == self.current_attempt_id:
+            self.answer_area.transcribing(self.pipeline.state != "ready")
+
+    def _on_scoring(self, u: FlowUpdate) -> None:
+        if u.attempt_id == self.current_attempt_id:
+            self.answer_area.scoring()
 
     def _on_progress(self, attempt_id: int, frac: float) -> None:
         if attempt_id == self.current_attempt_id and frac >= 0:
             self.answer_area.progress(frac)
 
-    def _on_scored(self, attempt_id: int, transcript: Any, analysis: Any) -> None:
+    def _on_scored(self, u: FlowUpdate) -> None:
+        attempt_id, analysis, question, prompt = u.attempt_id, u.analysis, u.question, u.text
         self.attempt_scored.emit(attempt_id)
-        question, prompt = self._answered.get(attempt_id, (None, None))
         if attempt_id != self.current_attempt_id:
             if question is not None and self.state == "idle" and self.current_attempt_id is None:
                 overall = analysis.scores.get("overall")
@@ -400,25 +418,39 @@ class PracticeView(QWidget):
         else:
             heading = f"Your answer to: {question.text}" if question else ""
             strong = question.strong_answer if question else ""
-        self.answer_area.show_scored(analysis, transcript, heading, strong)
-        follow_up = self.scorecard.follow_up_text()
-        if follow_up and self.services.settings.speak_questions:
-            self.say(follow_up)
+        self.answer_area.show_scored(analysis, u.transcript, heading, strong)
 
-    def _on_failed(self, attempt_id: int, message: str) -> None:
-        if attempt_id != self.current_attempt_id:
+    def _on_follow_up(self, u: FlowUpdate) -> None:
+        if u.attempt_id == self.current_attempt_id and self.services.settings.speak_questions:
+            self.say(self.scorecard.follow_up_text() or u.text)
+
+    def _on_failed(self, u: FlowUpdate) -> None:
+        if u.attempt_id != self.current_attempt_id:
             return
         self.answer_area.failed()
-        self.banner.show_message(message, "error")
+        self.banner.show_message(u.message, "error")
 
     def _play_from(self, _cs: int, _ce: int, when: float) -> None:
         """Play the current attempt's audio from a finding's time."""
         if self.player is None or when < 0 or self.current_attempt_id is None:
             return
-        attempt = self.services.repo.get_attempt(self.current_attempt_id)
-        if attempt is None or not attempt.audio_path:
+        path = self.services.attempts.audio_file(self.current_attempt_id)
+        if path is None:
             return
         try:
-            play_from(self.player, self.services.paths.absolute(attempt.audio_path), when)
+            play_from(self.player, path, when)
         except Exception as exc:
             self.banner.show_message(f"Could not play the recording: {exc}", "error")
+
+
+class _SignalRecorder:
+    """The flow's Recorder in the window: queued signals to the RecordingWorker's thread."""
+
+    def __init__(self, view: PracticeView) -> None:
+        self._view = view
+
+    def start(self, path: Path, device: str | None) -> None:
+        self._view._req_start.emit(str(path), device)
+
+    def stop(self) -> None:
+        self._view._req_stop.emit()

@@ -1,26 +1,21 @@
-"""The window's side of a round: the interviewer's voice (the SpeechBridge) and the per-answer
-flow (record → store → transcribe → score, through the Pipeline), both reporting to a
-:class:`~desktop_app.session.runner.RoundRunner`.
+"""The window's side of a round: the interviewer's voice (the SpeechBridge) and the answers,
+both reporting to a :class:`~desktop_app.session.runner.RoundRunner`.
 
-``RoundAnswers`` is the round's stand-in for the practice core's per-answer flow, which is being
-extracted on another branch (practice/flow.py); it records on a recorder thread of its own, so
-the Practice tab's recorder never sees a round's answers, and uses the Pipeline for the rest.
+``RoundAnswers`` hosts the practice core's per-answer flow (practice/flow.py, the same
+AnswerFlow the Practice tab drives) on a recorder thread of its own, so the Practice tab's
+recorder never sees a round's answers; the Pipeline transcribes and scores.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop_app.domain import Attempt, Question
-from desktop_app.storage.repository import now_iso
+from desktop_app.domain import Question
+from desktop_app.practice.flow import AnswerFlow, Event, FlowUpdate, Phase
 from desktop_app.ui.workers import RecordingWorker, WorkerThread
 
 log = logging.getLogger(__name__)
@@ -88,160 +83,163 @@ class RoundVoice(QObject):
             self.on_finished()
 
 
-class RoundAnswers(QObject):
-    """Records, stores and scores a round's answers; reports to ``runner`` (set before use).
+class _RoundProcessing:
+    """The Pipeline as the round flow's Processing, with live transcription fed by the round's
+    own recorder (the Practice tab's recorder never sees a round's answers)."""
 
-    Signals: ``attempt_saved(id)`` (History refreshes), ``level(float)`` for a meter."""
+    def __init__(self, pipeline: Any, recorder: RecordingWorker) -> None:
+        self.pipeline, self.recorder = pipeline, recorder
+
+    def start_live(self) -> Any:
+        live = self.pipeline.start_live()
+        if live is not None:
+            self.pipeline.recorder.chunk_sink = None
+            self.recorder.chunk_sink = live.feed
+        return live
+
+    def cancel_live(self, live: Any) -> None:
+        self.recorder.chunk_sink = None
+        self.pipeline.cancel_live(live)
+
+    def finish_live(self, attempt_id: int, live: Any) -> None:
+        self.recorder.chunk_sink = None
+        self.pipeline.finish_live(attempt_id, live)
+
+    def submit(self, attempt_id: int) -> bool:
+        return self.pipeline.submit(attempt_id)
+
+    def analyse(self, attempt_id: int, transcript: Any) -> None:
+        self.pipeline.analyse(attempt_id, transcript)
+
+
+class _SignalRecorder:
+    """The flow's Recorder: queued signals to the round's recorder thread."""
+
+    def __init__(self, host: RoundAnswers) -> None:
+        self._host = host
+
+    def start(self, path: Path, device: str | None) -> None:
+        self._host._req_start.emit(str(path), device)
+
+    def stop(self) -> None:
+        self._host._req_stop.emit()
+
+
+class RoundAnswers(QObject):
+    """The round's answers through the practice core's :class:`AnswerFlow` (the one the
+    Practice tab drives), on a recorder thread of its own; reports to ``runner`` (set before
+    use). Signals: ``attempt_saved(id)`` (History refreshes), ``level(float)`` for a meter,
+    ``notice(str)``."""
 
     attempt_saved = Signal(int)
     level = Signal(float)
+    notice = Signal(str)
     _req_start = Signal(str, object)
     _req_stop = Signal()
 
     def __init__(self, services: Any, pipeline: Any, round_id: int,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.services, self.pipeline, self.round_id = services, pipeline, round_id
+        self.services, self.pipeline = services, pipeline
         self.runner: Any = None
         self.recorder = RecordingWorker(services.sd)
         self.recorder.forward_chunks = True
         self._thread = WorkerThread(self.recorder, "round-recording")
         self._req_start.connect(self.recorder.start)
         self._req_stop.connect(self.recorder.stop)
-        self.recorder.started.connect(self._on_started)
-        self.recorder.stopped.connect(self._on_stopped)
-        self.recorder.failed.connect(self._on_record_failed)
-        self.recorder.device_error.connect(self._on_device_error)
-        self.recorder.chunk.connect(self._on_chunk)
-        self.recorder.level.connect(self.level)
+        self.flow = AnswerFlow(services.attempts, _SignalRecorder(self),
+                               _RoundProcessing(pipeline, self.recorder),
+                               services.paths.recordings, session_id=round_id,
+                               session_kind="interview")
+        self.flow.subscribe(self._on_update)
+        rec = self.recorder
+        rec.started.connect(self.flow.recording_started)
+        rec.stopped.connect(self.flow.recording_stopped)
+        rec.failed.connect(self.flow.recording_failed)
+        rec.device_error.connect(self.flow.device_lost)
+        rec.chunk.connect(lambda block: self.runner.audio(block))
+        rec.level.connect(self.level)
         pipeline.attempt_scored.connect(self._on_scored)
         pipeline.attempt_failed.connect(self._on_failed)
         self._mine: set[int] = set()
-        self._attempt: Attempt | None = None  # the answer being recorded
-        self._live: Any = None
         self._stop_asked = False
+        self._recording_id: int | None = None  # the answer being recorded
 
-    # ----- AnswerFlow ---------------------------------------------------------------------
+    @property
+    def round_id(self) -> int | None:
+        return self.flow.session_id
+
+    @round_id.setter
+    def round_id(self, value: int) -> None:
+        self.flow.session_id = value
+
+    # ----- what the runner asks ---------------------------------------------------------------
     def record(self, question: Question, follow_up: str | None,
                parent_attempt_id: int | None) -> None:
         if self.services.sd is None:
             self.runner.answer_failed("Recording is unavailable: no audio system.", "record")
             return
-        rec_dir = self.services.paths.recordings
-        stem = f"{datetime.now():%Y%m%d-%H%M%S}-round{self.round_id}-" + re.sub(
-            r"[^A-Za-z0-9_-]+", "-", question.id)[:40]
-        path, n = rec_dir / f"{stem}.wav", 1
-        while path.exists() or path.with_name(path.stem + ".partial.wav").exists():
-            n += 1
-            path = rec_dir / f"{stem}-{n}.wav"
-        self._attempt = Attempt(
-            id=None, question_id=question.id, started_at=now_iso(),
-            audio_path=self.services.paths.relative(path), status="recording",
-            session_id=self.round_id, parent_attempt_id=parent_attempt_id,
-            prompt_text=follow_up)
+        self.flow.show(question)
+        if follow_up and parent_attempt_id is not None:
+            self.flow.follow_up = (parent_attempt_id, follow_up)
         self._stop_asked = False
-        self._live = self.pipeline.start_live()
-        if self._live is not None:  # fed by this round's recorder, not the Practice tab's
-            self.pipeline.recorder.chunk_sink = None
-            self.recorder.chunk_sink = self._live.feed
-        self._req_start.emit(str(path), self.services.settings.input_device)
+        if self.flow.start(self.services.settings.input_device) is None:
+            self.runner.answer_failed("An answer is still being saved.", "record")
 
     def stop(self) -> None:
-        self._stop_asked = True
-        self._req_stop.emit()
+        if self.flow.phase is Phase.STARTING:
+            self._stop_asked = True  # stopped (pause, end) while the microphone opened
+        self.flow.stop()
 
     def rescore(self, attempt_id: int) -> None:
         """After a restart: the stored scores, or score the stored recording again."""
         self._mine.add(attempt_id)
-        attempt = self.services.repo.get_attempt(attempt_id)
-        if attempt is not None and attempt.status == "scored" and attempt.analysis_json:
-            analysis = json.loads(attempt.analysis_json)
-            self.runner.answer_scored(attempt_id, analysis.get("scores", {}).get("overall"),
-                                      analysis.get("follow_up"))
-        elif attempt is None or not self.pipeline.submit(attempt_id):
+        stored = self.services.attempts.load(attempt_id)
+        if stored is not None and stored.analysis is not None:
+            self.runner.answer_scored(attempt_id, stored.analysis.scores.get("overall"),
+                                      stored.analysis.follow_up)
+        elif stored is None or not self.pipeline.submit(attempt_id):
             self.runner.answer_failed("The stored answer could not be scored again.", "score",
                                       attempt_id)
 
-    # ----- recorder -----------------------------------------------------------------------
-    def _on_started(self, _path: str) -> None:
-        a = self._attempt
-        if a is not None:
-            try:
-                a.id = self.services.repo.add_attempt(a)
-                self._mine.add(a.id)
-            except Exception as exc:  # the WAV is still written; the row comes at the stop
-                log.warning("could not add the round's attempt: %s", exc)
-        self.runner.recording_started()
-        if self._stop_asked:  # stopped (pause, end) while the microphone opened
-            self._req_stop.emit()
+    # ----- what the flow reports --------------------------------------------------------------
+    def _on_update(self, u: FlowUpdate) -> None:
+        r = self.runner
+        if u.event is Event.RECORDING_STARTED:
+            self._recording_id = u.attempt_id
+            r.recording_started()
+            if self._stop_asked:
+                self.flow.stop()
+        elif u.event is Event.STOPPED and u.attempt_id is not None:
+            self._recording_id = None
+            self._mine.add(u.attempt_id)
+            self.attempt_saved.emit(u.attempt_id)
+            r.answer_saved(u.attempt_id if u.seconds > 0.05 else None, u.seconds)
+        elif u.event is Event.RECORD_FAILED:
+            r.answer_failed(u.message, "record")
+        elif u.event is Event.SCORED and u.attempt_id in self._mine:
+            r.answer_scored(u.attempt_id, u.analysis.scores.get("overall"), u.analysis.follow_up)
+        elif u.event is Event.FAILED and u.attempt_id in self._mine:
+            r.answer_failed(u.message, "score", u.attempt_id)
+        elif u.event is Event.NOTICE:
+            self.notice.emit(u.message)
 
-    def _on_chunk(self, block: Any) -> None:
-        self.runner.audio(block)
-
-    def _on_stopped(self, result: Any) -> None:
-        a, self._attempt = self._attempt, None
-        live, self._live = self._live, None
-        self.recorder.chunk_sink = None
-        if a is None:
-            return
-        fields = dict(ended_at=now_iso(), duration_s=float(result.duration_s), status="recorded",
-                      audio_path=self.services.paths.relative(result.path),
-                      error=getattr(result, "error", None))
-        try:
-            if a.id is None:
-                a.id = self.services.repo.add_attempt(replace(a, **fields))
-                self._mine.add(a.id)
-            else:
-                self.services.repo.update_attempt(a.id, **fields)
-        except Exception as exc:
-            if live is not None:
-                self.pipeline.cancel_live(live)
-            self.runner.answer_failed(f"Could not save the answer: {exc}. The recording is kept "
-                                      f"at {result.path}.", "record")
-            return
-        self.attempt_saved.emit(a.id)
-        empty = result.duration_s <= 0.05
-        self.runner.answer_saved(None if empty else a.id, float(result.duration_s))
-        if empty:
-            if live is not None:
-                self.pipeline.cancel_live(live)
-        elif live is not None:
-            self.pipeline.finish_live(a.id, live)
-        else:
-            self.pipeline.submit(a.id)
-
-    def _on_record_failed(self, message: str) -> None:
-        if self._live is not None:
-            self.pipeline.cancel_live(self._live)
-            self._live = None
-        self._attempt = None
-        self.runner.answer_failed(message, "record")
-
-    def _on_device_error(self, message: str) -> None:
-        log.warning("round recording: %s", message)
-        self.stop()  # the audio so far is kept and scored
-
-    # ----- scoring ------------------------------------------------------------------------
-    def _on_scored(self, attempt_id: int, _transcript: Any, analysis: Any) -> None:
+    def _on_scored(self, attempt_id: int, transcript: Any, analysis: Any) -> None:
         if attempt_id in self._mine:
-            self.runner.answer_scored(attempt_id, analysis.scores.get("overall"),
-                                      analysis.follow_up)
+            self.flow.scored(attempt_id, transcript, analysis)
 
     def _on_failed(self, attempt_id: int, message: str) -> None:
         if attempt_id in self._mine:
-            self.runner.answer_failed(message, "score", attempt_id)
+            self.flow.failed(attempt_id, message)
 
-    def shutdown(self) -> Path | None:
+    def shutdown(self) -> None:
         """Stop the recorder thread; a recording cut short is kept as a saved answer."""
         self._thread.stop()
         result = self.recorder.stop_now()
-        a = self._attempt
-        if result is None or a is None or a.id is None:
-            return None
+        if result is None or self._recording_id is None:
+            return
         try:
-            self.services.repo.update_attempt(
-                a.id, status="recorded", ended_at=now_iso(), duration_s=float(result.duration_s),
-                audio_path=self.services.paths.relative(result.path))
+            self.services.attempts.interrupted(self._recording_id, Path(result.path),
+                                               float(result.duration_s))
         except Exception as exc:
             log.warning("could not save the round's interrupted answer: %s", exc)
-        return Path(result.path)

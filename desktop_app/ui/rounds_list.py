@@ -30,6 +30,7 @@ class RoundsList(QWidget):
         title.setObjectName("sectionTitle")
         self.list = QListWidget()
         self.list.setAccessibleName("Mock interview rounds")
+        self.list.setMaximumHeight(150)
         self.list.itemActivated.connect(lambda it: self.open_round(it.data(ROUND_ROLE)))
         self.list.itemClicked.connect(lambda it: self.open_round(it.data(ROUND_ROLE)))
         lay = QVBoxLayout(self)

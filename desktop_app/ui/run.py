@@ -110,7 +110,7 @@ def offer_reattach(parent: QWidget, services: Services, *, confirm: bool = True)
         if answer != QMessageBox.StandardButton.Yes:
             return []
     try:
-        ids = reattach(services.paths, services.repo, orphans,
+        ids = reattach(services.paths, services.attempts, orphans,
                        known_question=lambda qid: services.bank.get(qid) is not None)
     except StorageError as exc:
         QMessageBox.warning(parent, "Rehearse", f"Could not add the recordings: {exc}")

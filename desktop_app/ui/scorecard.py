@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,22 +29,10 @@ from desktop_app.ui.transcript_view import (
     word_char_spans,
 )
 
+if TYPE_CHECKING:
+    from desktop_app.analysis import Analysis
+
 SPAN_ROLE = Qt.ItemDataRole.UserRole
-
-
-def analysis_dict(analysis: Any) -> dict[str, Any]:
-    """Accept an Analysis, its ``to_dict()`` or the stored JSON string."""
-    if analysis is None:
-        return {}
-    if isinstance(analysis, str):
-        try:
-            data = json.loads(analysis)
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
-    if isinstance(analysis, dict):
-        return analysis
-    return analysis.to_dict()
 
 
 class Scorecard(QWidget):
@@ -160,11 +147,11 @@ class Scorecard(QWidget):
         self.clear()
         self.transcript_view.set_content(text)
 
-    def show_analysis(self, analysis: Any, transcript: Transcript | str | None = None,
+    def show_analysis(self, analysis: Analysis, transcript: Transcript | str | None = None,
                       strong_answer: str = "") -> None:
-        """Render an Analysis (object, dict or JSON) with the transcript it was computed on;
-        ``strong_answer`` (the question's note) is shown beside the candidate's STAR parts."""
-        data = analysis_dict(analysis)
+        """Render an Analysis with the transcript it was computed on; ``strong_answer`` (the
+        question's note) is shown beside the candidate's STAR parts."""
+        data = analysis.to_dict()  # the shape breakdown.py and the transcript view read
         if isinstance(transcript, str):
             transcript = Transcript.from_text(transcript)
         if transcript is None:

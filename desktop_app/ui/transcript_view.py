@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
@@ -42,16 +41,6 @@ def finding_style(kind: str) -> tuple[str, bool, bool, bool]:
         if key != "we" and key in k:
             return style
     return ("#486581", False, False, False)
-
-
-@dataclass(frozen=True)
-class Span:
-    """A character range of the transcript text, with its time on the recording if known."""
-
-    char_start: int
-    char_end: int
-    start: float | None = None
-    end: float | None = None
 
 
 def word_char_spans(text: str, words: Sequence[Any]) -> list[tuple[int, int, float, float]]:
@@ -169,15 +158,6 @@ class TranscriptView(QTextEdit):
         else:
             self.setPlainText(text)
         self.moveCursor(QTextCursor.MoveOperation.End)
-        self.ensureCursorVisible()
-
-    def append_live(self, text: str) -> None:
-        """Append text as it arrives (live mode)."""
-        cursor = self.textCursor()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        sep = " " if self.toPlainText() and not text.startswith(" ") else ""
-        cursor.insertText(sep + text.strip())
-        self.setTextCursor(cursor)
         self.ensureCursorVisible()
 
     def _apply(self, start: int, end: int, fmt: QTextCharFormat) -> None:

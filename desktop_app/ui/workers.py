@@ -9,7 +9,6 @@ GUI thread. Nothing here blocks the GUI thread except :meth:`WorkerThread.stop` 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -18,13 +17,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from desktop_app.transcription.host import EngineHost, message_of
+
 log = logging.getLogger(__name__)
-
-
-def _message(exc: BaseException) -> str:
-    """A human-readable one-liner for an exception."""
-    text = str(exc).strip()
-    return text or exc.__class__.__name__
 
 
 def fraction(*args: Any) -> float:
@@ -62,12 +57,13 @@ class WorkerThread:
 
 
 class TranscriptionWorker(QObject):
-    """Owns the Whisper engine: loads the model once on its own thread and runs jobs in order.
+    """Runs the :class:`~desktop_app.transcription.host.EngineHost`'s loads and whole-file jobs
+    on its own thread and reports them as signals. The host owns the engine (load once, swap,
+    wait until ready, one request at a time); live transcription reaches it through
+    ``host.decoder()`` from its own thread.
 
     Jobs arrive as queued slot calls, so Qt's event queue is the job queue: a file job sent while
-    the model is still loading simply runs after it. Live transcription runs on its own thread and
-    reaches the same engine through :meth:`live_engine` (which waits for the model); ``run_lock``
-    lets only one request at a time reach the engine, whichever thread sends it.
+    the model is still loading simply runs after it.
     """
 
     model_loading = Signal(str)  # model name (or "" for the default)
@@ -75,92 +71,22 @@ class TranscriptionWorker(QObject):
     model_missing = Signal(str)  # how-to-get-one message
     progress = Signal(int, float)  # job id, 0..1
     transcribed = Signal(int, object)  # job id, Transcript
-    chunk_transcribed = Signal(int, object)  # job id, Transcript of one chunk
     failed = Signal(int, str)  # job id, message
 
-    def __init__(self, models: Any, engine_factory: Callable[[Any], Any]) -> None:
+    def __init__(self, host: EngineHost) -> None:
         super().__init__()
-        self._models = models
-        self._factory = engine_factory
-        self._engine: Any = None
-        self._model_name: str | None = None
-        self._missing: str | None = None
-        self._loading = False
-        self._closed = False
-        self._cond = threading.Condition()  # guards the four fields above for other threads
-        self.run_lock = threading.Lock()  # one transcription at a time reaches the engine
-
-    def _publish(self, **fields: Any) -> None:
-        with self._cond:
-            for name, value in fields.items():
-                setattr(self, name, value)
-            self._cond.notify_all()
-
-    def wait_engine(self, timeout: float | None = None) -> Any:
-        """The loaded engine, waiting while a model loads (any thread). Raises RuntimeError when
-        there is none (missing model, never requested within ``timeout``, or shutting down)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._cond:
-            while self._engine is None:
-                if self._closed:
-                    raise RuntimeError("The app is shutting down.")
-                if self._missing is not None and not self._loading:
-                    raise RuntimeError(self._missing)
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    raise RuntimeError("No transcription model is loaded.")
-                self._cond.wait(0.5 if left is None else min(0.5, left))
-            return self._engine
-
-    def live_engine(self) -> Any:
-        """An engine-like object for live transcription: ``decode(audio, **kw)`` waits for
-        the model (the live transcriber buffers meanwhile) and then takes ``run_lock``."""
-        return _LockedEngine(self)
-
-    def close(self) -> None:
-        """Shutdown: wake live transcription waiting for a model (it fails; audio is on disk)."""
-        self._publish(_closed=True)
+        self.host = host
 
     @Slot(object)
     def load_model(self, name: str | None) -> None:
         """(Re)load a model by name (None = the default one). Runs on the worker thread."""
         self.model_loading.emit(name or "")
-        self._publish(_loading=True)
         try:
-            info = self._models.resolve(name)
-            if self._engine is not None and self._model_name == info.name:
-                self._publish(_loading=False)
-                self.model_ready.emit(info.name)
-                return
-            engine = self._factory(info)
-            engine.load()
-        except Exception as exc:  # ModelNotAvailable, corrupt weights, out of memory…
-            log.warning("model %r unavailable: %s", name, exc)
-            self._replace(None, None, _message(exc))
-            self.model_missing.emit(self._missing or "")
+            info = self.host.load(name)
+        except Exception:
+            self.model_missing.emit(self.host.missing or "")
             return
-        self._replace(engine, info.name, None)
         self.model_ready.emit(info.name)
-
-    def _replace(self, engine: Any, name: str | None, missing: str | None) -> None:
-        old = self._engine
-        self._publish(_engine=engine, _model_name=name, _missing=missing, _loading=False)
-        close = getattr(old, "close", None)
-        if old is not None and old is not engine and callable(close):
-            with self.run_lock:  # after a request still running on it
-                try:
-                    close()
-                except Exception as exc:
-                    log.warning("closing the previous model failed: %s", exc)
-
-    def release_engine(self) -> None:
-        """At shutdown, after the thread stopped: end the engine (and its child process) now."""
-        self._replace(None, None, None)
-
-    def _require_engine(self) -> Any:
-        if self._engine is None:
-            raise RuntimeError(self._missing or "No transcription model is loaded.")
-        return self._engine
 
     @Slot(int, str)
     def transcribe_file(self, job_id: int, path: str) -> None:
@@ -168,44 +94,17 @@ class TranscriptionWorker(QObject):
         try:
             from desktop_app.audio.wavio import read_audio_16k
 
-            engine = self._require_engine()
             samples = read_audio_16k(Path(path))
             self.progress.emit(job_id, 0.0)
-            with self.run_lock:
-                transcript = engine.transcribe(
-                    samples, progress=lambda *a: self.progress.emit(job_id, fraction(*a))
-                )
+            transcript = self.host.transcribe(
+                samples, progress=lambda *a: self.progress.emit(job_id, fraction(*a)))
         except Exception as exc:
             log.warning("transcription of %s failed: %s", path, exc)
             log.debug("%s", traceback.format_exc())
-            self.failed.emit(job_id, _message(exc))
+            self.failed.emit(job_id, message_of(exc))
             return
         self.progress.emit(job_id, 1.0)
         self.transcribed.emit(job_id, transcript)
-
-    @Slot(int, object, float)
-    def transcribe_chunk(self, job_id: int, samples: Any, time_offset: float) -> None:
-        """Transcribe one finished chunk of a live recording (times on the recording's timeline)."""
-        try:
-            engine = self._require_engine()
-            with self.run_lock:
-                transcript = engine.transcribe(samples, time_offset=time_offset)
-        except Exception as exc:
-            self.failed.emit(job_id, _message(exc))
-            return
-        self.chunk_transcribed.emit(job_id, transcript)
-
-
-class _LockedEngine:
-    """What live transcription calls: the worker's current engine, one request at a time."""
-
-    def __init__(self, worker: TranscriptionWorker) -> None:
-        self._worker = worker
-
-    def decode(self, audio: Any, **kwargs: Any) -> Any:
-        engine = self._worker.wait_engine()
-        with self._worker.run_lock:
-            return engine.decode(audio, **kwargs)
 
 
 class RecordingWorker(QObject):
@@ -216,7 +115,6 @@ class RecordingWorker(QObject):
     failed = Signal(str)  # could not start / could not finish
     device_error = Signal(str)  # device lost mid-answer (audio so far is kept)
     level = Signal(float)  # 0..1, throttled to ~30 Hz
-    chunk = Signal(object)  # np.float32 16 kHz mono block (for a live transcriber)
 
     LEVEL_INTERVAL_S = 1 / 30
 
@@ -225,7 +123,6 @@ class RecordingWorker(QObject):
         self._sd = sd
         self.recorder: Any = None
         self._last_level = 0.0
-        self.forward_chunks = False
         # Called with every block on the recorder thread (a live transcriber's cheap feed()).
         self.chunk_sink: Callable[[Any], None] | None = None
 
@@ -255,8 +152,6 @@ class RecordingWorker(QObject):
             except Exception as exc:  # never let live transcription break the recording
                 log.warning("live transcription feed failed: %s", exc)
                 self.chunk_sink = None
-        if self.forward_chunks:
-            self.chunk.emit(samples)
 
     def _on_error(self, message: str) -> None:
         self.device_error.emit(message)
@@ -273,7 +168,7 @@ class RecordingWorker(QObject):
         except Exception as exc:  # NoInputDevice, PortAudioError, OSError (disk full)…
             log.warning("recording could not start: %s", exc)
             self.recorder = None
-            self.failed.emit(f"Could not start recording: {_message(exc)}")
+            self.failed.emit(f"Could not start recording: {message_of(exc)}")
             return
         # Say "recording" only once audio flows (a device can take ~2 s to deliver its first block).
         wait = getattr(self.recorder, "wait_until_capturing", None)
@@ -290,7 +185,7 @@ class RecordingWorker(QObject):
             result = recorder.stop()
         except Exception as exc:
             log.warning("recording could not finish: %s", exc)
-            self.failed.emit(f"Recording stopped with an error: {_message(exc)}")
+            self.failed.emit(f"Recording stopped with an error: {message_of(exc)}")
             return
         self.stopped.emit(result)
 
@@ -336,7 +231,7 @@ class AnalysisWorker(QObject):
             analysis = self._analyzer.analyze(transcript, question, follow_up=follow_up)
         except Exception as exc:
             log.warning("analysis failed: %s\n%s", exc, traceback.format_exc())
-            self.failed.emit(job_id, f"Scoring failed: {_message(exc)}")
+            self.failed.emit(job_id, f"Scoring failed: {message_of(exc)}")
             return
         self.analysed.emit(job_id, transcript, analysis)
 
@@ -360,7 +255,7 @@ class ModelJobWorker(QObject):
         try:
             info = self._models.download(name, progress=self._progress)
         except Exception as exc:  # a ModelDownloadError already names the model and the cause
-            text = _message(exc)
+            text = message_of(exc)
             self.failed.emit(text if name in text else f"Download of {name} failed: {text}")
             return
         self.finished.emit(info)
@@ -370,7 +265,7 @@ class ModelJobWorker(QObject):
         try:
             info = self._models.import_path(Path(path), progress=self._progress)
         except Exception as exc:
-            self.failed.emit(f"Import of {path} failed: {_message(exc)}")
+            self.failed.emit(f"Import of {path} failed: {message_of(exc)}")
             return
         self.finished.emit(info)
 

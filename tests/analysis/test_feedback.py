@@ -197,3 +197,22 @@ def test_a_strong_answer_gets_three_tips_saying_what_is_strong(analyzer: Analyze
     a = analyzer.analyze(timed_transcript(STRONG))
     assert len(a.tips) == 3
     assert any(t.startswith("Strong:") for t in a.tips), a.tips
+
+
+def test_an_analysis_from_a_newer_rehearse_is_refused_by_name(analyzer: Analyzer) -> None:
+    d = analyzer.analyze(timed_transcript(STRONG)).to_dict()
+    with pytest.raises(ValueError, match="newer"):
+        Analysis.from_dict({**d, "version": d["version"] + 1})
+
+
+def test_score_keys_are_defined_once_and_match_the_stored_columns(analyzer, tmp_path) -> None:
+    from desktop_app.domain import SCORE_KEYS
+    from desktop_app.storage.migrations import SCORE_KEYS_M002
+    from desktop_app.storage.repository import Repository
+
+    scores = analyzer.analyze(timed_transcript(STRONG)).scores
+    assert tuple(scores) == SCORE_KEYS  # the analyzer's headline scores, in the same order
+    assert SCORE_KEYS_M002 == SCORE_KEYS  # a new score key needs a new migration
+    with Repository.open(tmp_path / "r.db") as repo:
+        columns = {c.name for c in repo.db["attempts"].columns}
+    assert {f"score_{k}" for k in SCORE_KEYS} <= columns

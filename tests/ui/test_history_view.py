@@ -10,7 +10,6 @@ import pytest
 from desktop_app.analysis import Analyzer
 from desktop_app.audio.wavio import write_wav
 from desktop_app.domain import Attempt, Transcript
-from desktop_app.ui.history_view import transcript_of
 
 pytestmark = pytest.mark.gui
 
@@ -95,14 +94,6 @@ def test_recovered_attempt_can_be_transcribed(services, make_window, qtbot):
     qtbot.waitUntil(lambda: "No Whisper model" in hv.banner.text())
     kept = services.repo.get_attempt(rid)
     assert kept.status == "recovered" and services.paths.absolute(kept.audio_path).exists()
-
-
-def test_history_shows_the_plain_text_of_an_attempt_with_damaged_timings():
-    attempt = Attempt(None, "q", "2024", transcript_text="We shipped on time.",
-                      words_json='{"text": "We shipped on time.", "segments": [{"text": "We", '
-                                 '"start": 0.0, "end": NaN, "words": []}]}')
-    shown = transcript_of(attempt)
-    assert shown.text == "We shipped on time." and shown.segments == []
 
 
 def test_after_a_delete_nothing_stays_highlighted(services, make_window):

@@ -75,7 +75,7 @@ def test_recorded_attempt_is_transcribed_scored_and_shown(
     assert max(worst, loading) < 1.0
 
     # closing the window ends the transcription process too (no orphan child)
-    pid = w.pipeline.transcriber.wait_engine(timeout=1).pid
+    pid = w.pipeline.host.wait_ready(timeout=1).pid
     assert pid is not None and process_alive(pid)
     w.close()
     qtbot.waitUntil(lambda: not process_alive(pid), timeout=10000)

@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.analysis import Analyzer
-from desktop_app.domain import Question, Segment, Transcript, Word
+from desktop_app.domain import Attempt, Question, Segment, Transcript, Word
+from desktop_app.practice.attempts import read_analysis
 from desktop_app.ui.scorecard import Scorecard
 from desktop_app.ui.transcript_view import STAR_COLOURS
 
@@ -87,7 +88,7 @@ def test_vague_answer_gets_tips(qtbot):
 def test_clicking_a_finding_selects_its_words_and_gives_its_time(qtbot, analysis):
     card = Scorecard()
     qtbot.addWidget(card)
-    card.show_analysis(analysis.to_dict(), timed(ANSWER))
+    card.show_analysis(analysis, timed(ANSWER))
     findings = analysis.to_dict()["findings"]
     assert card.findings_list.count() == len(findings)
     row = next(i for i, f in enumerate(findings) if f["kind"] == "filler")
@@ -106,7 +107,8 @@ def test_scorecard_from_stored_json_and_follow_up_request(qtbot, analysis):
     qtbot.addWidget(card)
     data = analysis.to_dict()
     data["follow_up"] = "What was your own part in that?"
-    card.show_analysis(json.dumps(data), ANSWER)
+    stored = Attempt(1, "q", "2024", analysis_json=json.dumps(data))
+    card.show_analysis(read_analysis(stored), ANSWER)  # as History reads it back
     assert card.tiles["overall"].value.text() == str(round(analysis.scores["overall"]))
     with qtbot.waitSignal(card.answer_follow_up_requested) as blocker:
         card.answer_follow_up_button.click()
