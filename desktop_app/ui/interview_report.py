@@ -9,9 +9,10 @@ import html
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.session.report import DIMENSION_LABELS, AnswerReport, ItemReport, RoundReport
+from desktop_app.session.schedule import GRADES
 from desktop_app.textfmt import fmt_score, fmt_time
 from desktop_app.ui.widgets import Banner
 
@@ -66,7 +68,15 @@ def _time(a: AnswerReport) -> str:
     return f"{fmt_time(used)} of {fmt_time(a.target_s)} target{note}{ended}"
 
 
-def _item_html(item: ItemReport) -> str:
+def _grade_html(attempt_id: int, grade: str) -> str:
+    """The review grade the answer got, and one-click links to change it."""
+    others = " ".join(f"<a href='grade:{attempt_id}:{g}'>{g.title()}</a>"
+                      for g in GRADES if g != grade)
+    return (f"<p style='color:#486581'>Comes back for review as <b>{grade.title()}</b> · "
+            f"change to: {others}</p>")
+
+
+def _item_html(item: ItemReport, grades: Mapping[int, str]) -> str:
     value = f" · value: {_e(item.value)}" if item.value else ""
     out = [f"<h3>{item.index + 1}. {_e(item.question)}</h3>",
            f"<p style='color:#627d98'>{_e(item.competency)}{value}</p>"]
@@ -76,6 +86,8 @@ def _item_html(item: ItemReport) -> str:
                    + "</i></p>")
         return "".join(out)
     out.append(f"<p>{_scores(a)}<br>Time: {_time(a)}</p>")
+    if a.attempt_id in grades:
+        out.append(_grade_html(a.attempt_id, grades[a.attempt_id]))
     if a.transcript:
         out.append(f"<blockquote>{_e(a.transcript)}</blockquote>")
     elif a.status not in ("scored", "transcribed"):
@@ -93,7 +105,7 @@ def _item_html(item: ItemReport) -> str:
     return "".join(out)
 
 
-def report_html(r: RoundReport) -> str:
+def report_html(r: RoundReport, grades: Mapping[int, str] | None = None) -> str:
     values = f" · {_e(r.values)}" if r.values else ""
     head = [f"<h2>Round report — {_e(r.role)} · {_e(r.seniority)}{values}</h2>",
             f"<p>{STATUS.get(r.status, r.status)} · {r.answered} of {len(r.items)} questions "
@@ -108,22 +120,26 @@ def report_html(r: RoundReport) -> str:
     if r.work_on:
         head.append("<h3>Three things to work on</h3><ol>"
                     + "".join(f"<li>{_e(t)}</li>" for t in r.work_on) + "</ol>")
-    return "".join(head) + "<hr>" + "".join(_item_html(i) for i in r.items)
+    return "".join(head) + "<hr>" + "".join(_item_html(i, grades or {}) for i in r.items)
 
 
 class InterviewReport(QWidget):
     """Shows a :class:`RoundReport`. Test hooks: ``browser``, ``export_button``,
-    ``new_button``, ``report``, ``export_json(path)``, ``banner``."""
+    ``new_button``, ``report``, ``grades``, ``export_json(path)``, ``banner``.
+    Signals: ``new_round()``, ``regrade_requested(attempt_id, grade)`` (a grade link)."""
 
     new_round = Signal()
+    regrade_requested = Signal(int, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.report: RoundReport | None = None
+        self.grades: dict[int, str] = {}
         self.banner = Banner()
         self.browser = QTextBrowser()
         self.browser.setAccessibleName("Round report")
-        self.browser.setOpenExternalLinks(False)
+        self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(self._on_link)
         self.export_button = QPushButton("Export JSON…")
         self.export_button.setAccessibleName("Export the round report as JSON")
         self.export_button.clicked.connect(self._export)
@@ -143,10 +159,18 @@ class InterviewReport(QWidget):
         lay.addWidget(self.browser, 1)
         lay.addLayout(buttons)
 
-    def show_report(self, report: RoundReport) -> None:
-        self.report = report
+    def show_report(self, report: RoundReport, grades: Mapping[int, str] | None = None) -> None:
+        """Show ``report``; ``grades``: each reviewed answer's grade (attempt id → grade)."""
+        self.report, self.grades = report, dict(grades or {})
         self.banner.dismiss()
-        self.browser.setHtml(report_html(report))
+        scroll = self.browser.verticalScrollBar().value()
+        self.browser.setHtml(report_html(report, self.grades))
+        self.browser.verticalScrollBar().setValue(scroll)
+
+    def _on_link(self, url: QUrl) -> None:
+        parts = url.toString().split(":")
+        if len(parts) == 3 and parts[0] == "grade" and parts[1].isdigit():
+            self.regrade_requested.emit(int(parts[1]), parts[2])
 
     def export_json(self, path: Path) -> Path | None:
         if self.report is None:

@@ -124,20 +124,24 @@ class InterviewRun(QWidget):
         self.caption.setText(caption)
         self.phase_label.setText("Paused — press P to resume." if v.paused
                                  else PHASES.get(v.phase, ""))
-        self.think_label.setText("" if v.think_left_s is None
-                                 else f"Think {fmt_time(math.ceil(v.think_left_s))}")
+        asking = v.phase in ("asking", "thinking", "answering")
+        if v.think_left_s is not None:
+            self.think_label.setText(f"Think {fmt_time(math.ceil(v.think_left_s))}")
+        else:
+            self.think_label.setText("Think —" if asking else "")
+        self.think_label.setEnabled(v.think_left_s is not None)
         answering = v.answer_s is not None
-        if answering:
+        if asking:
             hard = f" · stops at {fmt_time(v.hard_stop_s)}" if v.hard_stop_s else ""
             self.answer_label.setText(f"Answer {fmt_time(v.answer_s)} / target "
                                       f"{fmt_time(v.target_s)}{hard}")
-            top = v.hard_stop_s or (v.target_s * 1.5)
-            self.answer_bar.setRange(0, int(top * 10))
-            self.answer_bar.setValue(min(int(v.answer_s * 10), int(top * 10)))
         else:
             self.answer_label.setText("")
-            self.answer_bar.setValue(0)
-        self.answer_bar.setVisible(answering)
+        self.answer_label.setEnabled(answering)
+        top = v.hard_stop_s or (v.target_s * 1.5)
+        self.answer_bar.setRange(0, int(top * 10))
+        self.answer_bar.setValue(min(int((v.answer_s or 0.0) * 10), int(top * 10)))
+        self.answer_bar.setVisible(asking)
         self.level_meter.setVisible(answering)
         self._show_cue(v.cue if answering else None)
         can_answer = v.phase in ("asking", "thinking", "answering") and not v.paused

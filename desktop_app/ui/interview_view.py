@@ -47,11 +47,12 @@ class InterviewView(QWidget):
     ``runner`` (the RoundRunner of the round under way, or None), ``round_id``, ``answers``
     (RoundAnswers), ``start_round(plan, config)``, ``press(key)`` with key in
     ``"space" | "n" | "p" | "esc"``, ``resume_banner``, ``resume_unfinished()``,
-    ``close_unfinished()``, ``show_round(id)``.
-    Signals: ``attempt_saved(id)``, ``round_finished(round_id)``."""
+    ``close_unfinished()``, ``show_round(id)``, ``regrade(attempt_id, grade)``.
+    Signals: ``attempt_saved(id)``, ``round_finished(round_id)``, ``grade_changed(id)``."""
 
     attempt_saved = Signal(int)
     round_finished = Signal(int)
+    grade_changed = Signal(int)
 
     def __init__(self, services: Any, pipeline: Any, speech: Any = None,
                  parent: QWidget | None = None) -> None:
@@ -71,6 +72,7 @@ class InterviewView(QWidget):
         self.run = InterviewRun()
         self.report_view = InterviewReport()
         self.report_view.new_round.connect(self._new_round)
+        self.report_view.regrade_requested.connect(self.regrade)
         self.stack = QStackedWidget()
         for w in (self.setup, self.run, self.report_view):
             self.stack.addWidget(w)
@@ -212,9 +214,44 @@ class InterviewView(QWidget):
         report = RoundKeeper(self.services.repo, self.reader, self.kit.config).report(round_id)
         if report is None:
             return False
-        self.report_view.show_report(report)
-        self.stack.setCurrentWidget(self.report_view)
+        self._show_report(report)
         return True
+
+    def _show_report(self, report: RoundReport) -> None:
+        self.report_view.show_report(report, self._grades(report))
+        self.stack.setCurrentWidget(self.report_view)
+
+    def _grades(self, report: RoundReport) -> dict[int, str]:
+        """The review grade of each answer in the report (the candidate can change them)."""
+        try:
+            store = self.schedule().store
+            out = {}
+            for item in report.items:
+                a = item.answer
+                if a is not None and a.attempt_id is not None:
+                    review = store.review_of(a.attempt_id)
+                    if review is not None:
+                        out[a.attempt_id] = review.grade
+            return out
+        except Exception as exc:
+            log.warning("could not read the review grades: %s", exc)
+            return {}
+
+    def regrade(self, attempt_id: int, grade: str) -> None:
+        """One click on a grade: the answer's review is graded again, the schedule follows."""
+        try:
+            self.schedule().regrade(attempt_id, grade)
+        except ValueError as exc:  # a later answer to the question was already reviewed
+            self.report_view.banner.show_message(str(exc), "info")
+            return
+        except Exception as exc:
+            self.report_view.banner.show_message(f"Could not change the grade: {exc}", "error")
+            return
+        if self.report_view.report is not None:
+            self._show_report(self.report_view.report)
+            self.report_view.banner.show_message(
+                f"Changed to {grade.title()}: the question comes back accordingly.", "info")
+        self.grade_changed.emit(attempt_id)
 
     # ----- the round under way ----------------------------------------------------------------
     def press(self, key: str) -> None:
@@ -251,8 +288,7 @@ class InterviewView(QWidget):
 
     def _finished(self, report: RoundReport) -> None:
         self._timer.stop()
-        self.report_view.show_report(report)
-        self.stack.setCurrentWidget(self.report_view)
+        self._show_report(report)
         if report.round_id is not None:
             self.round_finished.emit(report.round_id)
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from desktop_app.ui.due_watch import DueWatch
 from desktop_app.ui.history_view import HistoryView
 from desktop_app.ui.interview_view import InterviewView
 from desktop_app.ui.pipeline import NO_MODEL_HINT, Pipeline
@@ -32,11 +33,11 @@ class MainWindow(QMainWindow):
     Test hooks: ``pipeline`` (model state: ``pipeline.state`` in idle|loading|ready|missing),
     ``practice_view`` (see PracticeView), ``history_view`` (see HistoryView), ``tabs``,
     ``interview_view`` (see InterviewView), ``rounds_list`` (History's rounds),
-    ``open_round(id)``, ``notice_banner``, ``welcome`` (the first-run panel, shown while no
-    model is installed),
-    ``model_label`` (status-bar text), ``settings_action``, ``open_settings()`` → the
-    SettingsDialog (modal, returns at once; also ``settings_dialog``), ``speech``
-    (SpeechBridge or None), ``player`` (Player or None).
+    ``open_round(id)``, ``due_watch`` (what is due, for the picker), ``notice_banner``,
+    ``welcome`` (the first-run panel, shown while no model is installed), ``model_label``
+    (status-bar text), ``settings_action``, ``open_settings()`` → the SettingsDialog (modal,
+    returns at once; also ``settings_dialog``), ``speech`` (SpeechBridge or None), ``player``
+    (Player or None).
     Signals (forwarded from the practice view): ``attempt_saved(id)``, ``attempt_scored(id)``.
     """
 
@@ -88,6 +89,11 @@ class MainWindow(QMainWindow):
         self.practice_view.attempt_saved.connect(self._on_saved)
         self.practice_view.attempt_scored.connect(self.attempt_scored)
         self.interview_view.attempt_saved.connect(self._on_saved)
+        self.due_watch = DueWatch(services.paths.database, services.settings.interview_date, self)
+        self.due_watch.changed.connect(self.practice_view.picker.set_due)
+        self.practice_view.attempt_scored.connect(lambda _id: self.due_watch.refresh())
+        self.interview_view.round_finished.connect(lambda _id: self.due_watch.refresh())
+        self.interview_view.grade_changed.connect(lambda _id: self.due_watch.refresh())
         self.interview_view.round_finished.connect(lambda _id: self.rounds_list.refresh())
         self.rounds_list.round_opened.connect(self.open_round)
         self.pipeline.model_state.connect(self._on_model_state)
@@ -148,6 +154,8 @@ class MainWindow(QMainWindow):
             if self._load_on_show:
                 # after the first paint, so the window is interactive at once
                 QTimer.singleShot(0, self.load_model)
+            if not self.services.read_only:
+                self.due_watch.refresh()
             for attempt_id in self.services.recovered:
                 log.info("recovered attempt %s is in History", attempt_id)
 

@@ -87,22 +87,22 @@ class _RoundProcessing:
     """The Pipeline as the round flow's Processing, with live transcription fed by the round's
     own recorder (the Practice tab's recorder never sees a round's answers)."""
 
-    def __init__(self, pipeline: Any, recorder: RecordingWorker) -> None:
-        self.pipeline, self.recorder = pipeline, recorder
+    def __init__(self, pipeline: Any, host: RoundAnswers) -> None:
+        self.pipeline, self.host = pipeline, host
 
     def start_live(self) -> Any:
         live = self.pipeline.start_live()
         if live is not None:
             self.pipeline.recorder.chunk_sink = None
-            self.recorder.chunk_sink = live.feed
+            self.host.live_feed = live.feed
         return live
 
     def cancel_live(self, live: Any) -> None:
-        self.recorder.chunk_sink = None
+        self.host.live_feed = None
         self.pipeline.cancel_live(live)
 
     def finish_live(self, attempt_id: int, live: Any) -> None:
-        self.recorder.chunk_sink = None
+        self.host.live_feed = None
         self.pipeline.finish_live(attempt_id, live)
 
     def submit(self, attempt_id: int) -> bool:
@@ -136,19 +136,21 @@ class RoundAnswers(QObject):
     notice = Signal(str)
     _req_start = Signal(str, object)
     _req_stop = Signal()
+    _block = Signal(object)  # an audio block, from the recorder thread to the GUI thread
 
     def __init__(self, services: Any, pipeline: Any, round_id: int,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.services, self.pipeline = services, pipeline
         self.runner: Any = None
+        self.live_feed: Any = None  # the live transcriber's feed() while one listens
         self.recorder = RecordingWorker(services.sd)
-        self.recorder.forward_chunks = True
+        self.recorder.chunk_sink = self._on_block
         self._thread = WorkerThread(self.recorder, "round-recording")
         self._req_start.connect(self.recorder.start)
         self._req_stop.connect(self.recorder.stop)
         self.flow = AnswerFlow(services.attempts, _SignalRecorder(self),
-                               _RoundProcessing(pipeline, self.recorder),
+                               _RoundProcessing(pipeline, self),
                                services.paths.recordings, session_id=round_id,
                                session_kind="interview")
         self.flow.subscribe(self._on_update)
@@ -157,7 +159,7 @@ class RoundAnswers(QObject):
         rec.stopped.connect(self.flow.recording_stopped)
         rec.failed.connect(self.flow.recording_failed)
         rec.device_error.connect(self.flow.device_lost)
-        rec.chunk.connect(lambda block: self.runner.audio(block))
+        self._block.connect(lambda block: self.runner.audio(block))
         rec.level.connect(self.level)
         pipeline.attempt_scored.connect(self._on_scored)
         pipeline.attempt_failed.connect(self._on_failed)
@@ -172,6 +174,18 @@ class RoundAnswers(QObject):
     @round_id.setter
     def round_id(self, value: int) -> None:
         self.flow.session_id = value
+
+    def _on_block(self, block: Any) -> None:
+        """On the recorder thread: the live transcriber's cheap feed, then the hands-free stop's
+        tracker on the GUI thread."""
+        feed = self.live_feed
+        if feed is not None:
+            try:
+                feed(block)
+            except Exception as exc:  # the recording and the hands-free stop carry on
+                log.warning("live transcription feed failed: %s", exc)
+                self.live_feed = None
+        self._block.emit(block)
 
     # ----- what the runner asks ---------------------------------------------------------------
     def record(self, question: Question, follow_up: str | None,
