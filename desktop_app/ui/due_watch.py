@@ -30,7 +30,10 @@ class DueWatch(QObject):
         self._again = False
         self._running = False
         self.due: list[str] = []
-        self.changed.connect(lambda ids: setattr(self, "due", ids))
+        self.changed.connect(self._keep)  # queued: runs on the GUI thread
+
+    def _keep(self, ids: list[str]) -> None:
+        self.due = ids
 
     def refresh(self) -> None:
         with self._lock:

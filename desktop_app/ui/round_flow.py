@@ -154,12 +154,14 @@ class RoundAnswers(QObject):
                                services.paths.recordings, session_id=round_id,
                                session_kind="interview")
         self.flow.subscribe(self._on_update)
+        # The recorder's signals come from its thread: slots of this QObject (on the GUI thread)
+        # receive them queued and tell the flow, which is not a QObject.
         rec = self.recorder
-        rec.started.connect(self.flow.recording_started)
-        rec.stopped.connect(self.flow.recording_stopped)
-        rec.failed.connect(self.flow.recording_failed)
-        rec.device_error.connect(self.flow.device_lost)
-        self._block.connect(lambda block: self.runner.audio(block))
+        rec.started.connect(self._on_started)
+        rec.stopped.connect(self._on_stopped)
+        rec.failed.connect(self._on_rec_failed)
+        rec.device_error.connect(self._on_device_error)
+        self._block.connect(self._on_audio)
         rec.level.connect(self.level)
         pipeline.attempt_scored.connect(self._on_scored)
         pipeline.attempt_failed.connect(self._on_failed)
@@ -186,6 +188,21 @@ class RoundAnswers(QObject):
                 log.warning("live transcription feed failed: %s", exc)
                 self.live_feed = None
         self._block.emit(block)
+
+    def _on_started(self, path: str) -> None:
+        self.flow.recording_started(path)
+
+    def _on_stopped(self, result: Any) -> None:
+        self.flow.recording_stopped(result)
+
+    def _on_rec_failed(self, message: str) -> None:
+        self.flow.recording_failed(message)
+
+    def _on_device_error(self, message: str) -> None:
+        self.flow.device_lost(message)
+
+    def _on_audio(self, block: Any) -> None:
+        self.runner.audio(block)
 
     # ----- what the runner asks ---------------------------------------------------------------
     def record(self, question: Question, follow_up: str | None,
