@@ -181,6 +181,10 @@ class InterviewView(QWidget):
             "Its finished answers are kept.", "info")
         self._resume_row.show()
 
+    @property
+    def has_unfinished(self) -> bool:
+        return bool(self._unfinished)
+
     def resume_unfinished(self) -> None:
         if not self._unfinished:
             return

@@ -156,6 +156,8 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, self.load_model)
             if not self.services.read_only:
                 self.due_watch.refresh()
+            if self.interview_view.has_unfinished:  # offer to resume or close it, up front
+                self.tabs.setCurrentWidget(self.interview_view)
             for attempt_id in self.services.recovered:
                 log.info("recovered attempt %s is in History", attempt_id)
 

@@ -142,3 +142,23 @@ def test_due_watch_reports_nothing_due_on_a_fresh_database(services, qtbot):
     with qtbot.waitSignal(watch.changed, timeout=10000) as got:
         watch.refresh()
     assert got.args == [[]]
+
+
+def test_an_unfinished_round_is_offered_at_start_and_closes_into_a_report(
+        services, make_window):
+    kit = InterviewKit.load(None, services.bank)
+    plan = kit.planner.plan(PlanRequest(questions=3, seed=3))
+    keeper = RoundKeeper(services.repo, StoredAttempts(services.repo), kit.config)
+    round_id, machine = keeper.start(plan, ManualClock())
+    keeper.apply(round_id, machine, machine.handle(io.Begin()))  # then the app died
+    w = make_window(services, load_model=False)
+    iv = w.interview_view
+    assert w.tabs.currentWidget() is iv  # the window opens on the offer
+    assert iv.resume_banner.isVisible() and "did not finish" in iv.resume_banner.text()
+    assert iv.resume_button.isVisible() and iv.close_button.isVisible()
+    iv.close_unfinished()
+    assert not iv.resume_banner.isVisible()
+    assert iv.stack.currentWidget() is iv.report_view
+    assert iv.report_view.report.status == "closed"
+    assert "Closed after a restart" in iv.report_view.browser.toPlainText()
+    assert keeper.unfinished() == [] and w.rounds_list.round_ids() == [round_id]
