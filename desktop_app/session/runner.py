@@ -59,6 +59,7 @@ class Gaps:
 
     question_to_think_clock: list[float] = field(default_factory=list)
     record_to_capture: list[float] = field(default_factory=list)
+    answer_end_to_scored: list[float] = field(default_factory=list)  # main answers only
     answer_end_to_follow_up_said: list[float] = field(default_factory=list)
     answer_end_to_follow_up_heard: list[float] = field(default_factory=list)
 
@@ -90,6 +91,7 @@ class RoundRunner:
         self._unscored: set[int] = set()  # saved answers whose scores have not arrived
         self._held: io.Finished | None = None  # the round's end, waiting for those scores
         self._held_since = 0.0
+        self._ended_at: dict[int, float] = {}  # main answers: when they ended, until scored
         self.wait_for_last_scores_s = wait_for_last_scores_s
 
     # ----- commands (the window's buttons and keys) -------------------------------------------
@@ -176,10 +178,15 @@ class RoundRunner:
         self._recording = False
         if attempt_id is not None:
             self._unscored.add(attempt_id)
+            if self.machine.s.part == "main" and "answer_end" in self._marks:
+                self._ended_at[attempt_id] = self._marks["answer_end"]
         self.send(io.AnswerSaved(attempt_id, duration_s))
 
     def answer_scored(self, attempt_id: int, overall: float | None,
                       follow_up: str | None) -> None:
+        if attempt_id in self._ended_at:
+            self.gaps.answer_end_to_scored.append(
+                round(self.clock() - self._ended_at.pop(attempt_id), 3))
         self._resolved(attempt_id)
         if self._held is None:
             self.send(io.AnswerScored(attempt_id, overall, follow_up))

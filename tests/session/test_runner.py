@@ -151,6 +151,7 @@ def test_a_round_runs_through_voice_and_flow_and_its_report_waits_for_the_last_s
     g = runner.gaps
     assert g.question_to_think_clock == [0.0, 0.0, 0.0]
     assert g.record_to_capture == [0.4, 0.0] * 3  # follow-ups capture at once here
+    assert g.answer_end_to_scored == [1.5] * 3
     assert g.answer_end_to_follow_up_said == [1.5] * 3
     assert g.answer_end_to_follow_up_heard == [1.5] * 3
 

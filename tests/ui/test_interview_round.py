@@ -132,6 +132,7 @@ def test_three_question_round_with_follow_ups_ends_in_a_stored_report(
     g = iv.runner.gaps
     print(f"\nround gaps (s): question said→think clock {g.question_to_think_clock}; "
           f"record→mic capturing {g.record_to_capture}; "
+          f"answer end→scored {g.answer_end_to_scored}; "
           f"answer end→follow-up said {g.answer_end_to_follow_up_said}; "
           f"answer end→follow-up heard {g.answer_end_to_follow_up_heard}")
     print(f"medians: record→capture {statistics.median(g.record_to_capture):.2f} s, "
