@@ -4,6 +4,7 @@ and the round's controls (Space answer, N skip, P pause, Esc end), never modal."
 from __future__ import annotations
 
 import math
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.session.round_state import RoundView
-from desktop_app.textfmt import fmt_time
+from desktop_app.textfmt import fmt_time, shorten
 from desktop_app.ui.widgets import Banner, LevelMeter
 
 PHASES = {
@@ -81,6 +82,11 @@ class InterviewRun(QWidget):
         self.cue_label = QLabel()
         self.cue_label.setWordWrap(True)
         self.level_meter = LevelMeter()
+        self.outline = QLabel()
+        self.outline.setObjectName("hint")
+        self.outline.setWordWrap(True)
+        self.outline.setAccessibleName("The round so far")
+        self.outline.setTextFormat(Qt.TextFormat.RichText)
         self.answer_button = _button("Start answer", "Start or stop the answer", "Space")
         self.skip_button = _button("Skip", "Skip this question", "N")
         self.pause_button = _button("Pause", "Pause or resume the round", "P")
@@ -112,6 +118,8 @@ class InterviewRun(QWidget):
         lay.addLayout(clocks)
         lay.addWidget(self.answer_bar)
         lay.addWidget(self.cue_label)
+        lay.addSpacing(16)
+        lay.addWidget(self.outline)
         lay.addStretch(1)
         lay.addLayout(buttons)
         lay.addWidget(hint)
@@ -129,7 +137,7 @@ class InterviewRun(QWidget):
             self.think_label.setText(f"Think {fmt_time(math.ceil(v.think_left_s))}")
         else:
             self.think_label.setText("Think —" if asking else "")
-        self.think_label.setEnabled(v.think_left_s is not None)
+        self._running(self.think_label, v.think_left_s is not None)
         answering = v.answer_s is not None
         if asking:
             hard = f" · stops at {fmt_time(v.hard_stop_s)}" if v.hard_stop_s else ""
@@ -137,7 +145,7 @@ class InterviewRun(QWidget):
                                       f"{fmt_time(v.target_s)}{hard}")
         else:
             self.answer_label.setText("")
-        self.answer_label.setEnabled(answering)
+        self._running(self.answer_label, answering)
         top = v.hard_stop_s or (v.target_s * 1.5)
         self.answer_bar.setRange(0, int(top * 10))
         self.answer_bar.setValue(min(int((v.answer_s or 0.0) * 10), int(top * 10)))
@@ -154,6 +162,20 @@ class InterviewRun(QWidget):
         live = v.phase not in ("done", "closing")
         self.skip_button.setEnabled(live)
         self.end_button.setEnabled(live)
+
+    def show_outline(self, rows: list[tuple[str, str, str]]) -> None:
+        """The round so far: (mark, question, note) per question, the current one in bold."""
+        html = []
+        for mark, text, note in rows:
+            line = f"{mark} {escape(shorten(text, 90))}" + (f" — {escape(note)}" if note else "")
+            html.append(f"<b>{line}</b>" if mark == "▶" else line)
+        self.outline.setText("<br>".join(html))
+
+    @staticmethod
+    def _running(label: QLabel, running: bool) -> None:
+        """A clock that is not running is shown, dimmed."""
+        label.setEnabled(running)
+        label.setStyleSheet("" if running else "color: #9fb3c8;")
 
     def _show_cue(self, cue: str | None) -> None:
         if cue == self.cue:

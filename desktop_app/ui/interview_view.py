@@ -23,11 +23,12 @@ from desktop_app.session.keeper import RoundKeeper
 from desktop_app.session.kit import InterviewKit, open_schedule, parse_interview_date
 from desktop_app.session.plan import Plan, QuestionStat
 from desktop_app.session.report import RoundReport, StoredAttempts
-from desktop_app.session.round_state import RoundView
+from desktop_app.session.round_state import ItemRecord, RoundView
 from desktop_app.session.runner import RoundRunner
 from desktop_app.session.schedule import Schedule
 from desktop_app.session.voice import VoiceTracker
 from desktop_app.storage.rounds import RoundRow
+from desktop_app.textfmt import fmt_time
 from desktop_app.transcription.live import LiveConfig
 from desktop_app.transcription.vad import VoiceActivityDetector
 from desktop_app.ui.interview_report import InterviewReport
@@ -38,6 +39,25 @@ from desktop_app.ui.widgets import Banner
 
 log = logging.getLogger(__name__)
 TICK_MS = 100
+
+
+def outline(plan: Plan, items: list[ItemRecord], current: int, done: bool
+            ) -> list[tuple[str, str, str]]:
+    """Each question of the round: a mark (✓ answered, – skipped, ▶ now, · to come), its text
+    and a note (time used, follow-up answered)."""
+    rows = []
+    for n, (item, planned) in enumerate(zip(items, plan.items, strict=False)):
+        if item.status == "answered":
+            note = fmt_time(item.duration_s)
+            if item.follow_up_status == "answered":
+                note += " + follow-up"
+            rows.append(("✓", planned.question.text, note))
+        elif item.status in ("skipped", "not_asked"):
+            rows.append(("–", planned.question.text, "skipped" if item.status == "skipped"
+                         else "not asked"))
+        else:
+            rows.append(("▶" if n == current and not done else "·", planned.question.text, ""))
+    return rows
 
 
 class InterviewView(QWidget):
@@ -284,6 +304,9 @@ class InterviewView(QWidget):
 
     def _show(self, view: RoundView) -> None:
         self.run.show_view(view)
+        if self.runner is not None:
+            self.run.show_outline(outline(self.runner.machine.plan, self.runner.machine.items,
+                                          view.index, self.runner.machine.done))
         if self.runner is not None and self.runner.finishing:
             self.run.phase_label.setText("Scoring your last answers for the round report…")
 

@@ -162,3 +162,20 @@ def test_an_unfinished_round_is_offered_at_start_and_closes_into_a_report(
     assert iv.report_view.report.status == "closed"
     assert "Closed after a restart" in iv.report_view.browser.toPlainText()
     assert keeper.unfinished() == [] and w.rounds_list.round_ids() == [round_id]
+
+
+def test_the_run_screen_outlines_the_round_so_far(services, qtbot):
+    from desktop_app.session.round_state import ItemRecord
+    from desktop_app.ui.interview_view import outline
+
+    kit = InterviewKit.load(None, services.bank)
+    plan = kit.planner.plan(PlanRequest(questions=4, seed=5))
+    items = [ItemRecord(0, "a", "answered", 1, 83.0, follow_up_status="answered"),
+             ItemRecord(1, "b", "skipped"), ItemRecord(2, "c"), ItemRecord(3, "d")]
+    rows = outline(plan, items, 2, False)
+    assert [r[0] for r in rows] == ["✓", "–", "▶", "·"]
+    assert rows[0][2] == "1:23 + follow-up" and rows[1][2] == "skipped"
+    run = InterviewRun()
+    qtbot.addWidget(run)
+    run.show_outline(rows)
+    assert "<b>▶" in run.outline.text() and "1:23 + follow-up" in run.outline.text()
