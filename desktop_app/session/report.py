@@ -6,8 +6,11 @@ It is built from the stored attempts, so a round closed after a crash reports wh
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from desktop_app.analysis.analyzer import Analysis
@@ -159,6 +162,21 @@ def work_on(analyses: Sequence[Analysis], weakest: str | None) -> list[str]:
         out.append(f"Your weakest dimension this round was {DIMENSION_LABELS[weakest]}: "
                    "practise the questions that exercise it.")
     return out[:3]
+
+
+def write_json(report: RoundReport, path: Path) -> Path:
+    """The report as JSON at ``path`` in its own shape (``to_dict``), written atomically and
+    private (0600)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".round-", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(report.to_dict(), f, indent=2, ensure_ascii=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 class StoredAttempts:

@@ -6,9 +6,6 @@ with issue 9)."""
 from __future__ import annotations
 
 import html
-import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,7 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.session.report import DIMENSION_LABELS, AnswerReport, ItemReport, RoundReport
+from desktop_app.session.report import (
+    DIMENSION_LABELS,
+    AnswerReport,
+    ItemReport,
+    RoundReport,
+    write_json,
+)
 from desktop_app.session.schedule import GRADES
 from desktop_app.textfmt import fmt_score, fmt_time
 from desktop_app.ui.widgets import Banner
@@ -31,20 +34,6 @@ from desktop_app.ui.widgets import Banner
 STATUS = {"completed": "Completed", "ended": "Ended early", "closed": "Closed after a restart"}
 SCORE_ORDER = ("overall", "star", "specificity", "jargon", "delivery", "reasoning", "focus")
 SCORE_LABELS = {"overall": "Overall", "focus": "Focus", **DIMENSION_LABELS}
-
-
-def write_json(report: RoundReport, path: Path) -> Path:
-    """The report as JSON at ``path``, written atomically (0600, like the data folder)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".round-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(report.to_dict(), f, indent=2, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _e(text: object) -> str:
