@@ -91,7 +91,9 @@ class RoundRunner:
         self._unscored: set[int] = set()  # saved answers whose scores have not arrived
         self._held: io.Finished | None = None  # the round's end, waiting for those scores
         self._held_since = 0.0
-        self._ended_at: dict[int, float] = {}  # main answers: when they ended, until scored
+        self._ended_at: dict[int, float] = {}
+        self._queue: list[io.Event] = []
+        self._sending = False  # main answers: when they ended, until scored
         self.wait_for_last_scores_s = wait_for_last_scores_s
 
     # ----- commands (the window's buttons and keys) -------------------------------------------
@@ -112,7 +114,20 @@ class RoundRunner:
         return self._held is not None
 
     def send(self, event: io.Event) -> None:
-        """Hand one event to the machine and carry out what it asks for."""
+        """Hand one event to the machine and carry out what it asks for. An event raised while
+        actions are carried out (a flow that fails at once) waits for them to finish, so every
+        saved state is the machine's latest."""
+        self._queue.append(event)
+        if self._sending:
+            return
+        self._sending = True
+        try:
+            while self._queue:
+                self._handle(self._queue.pop(0))
+        finally:
+            self._sending = False
+
+    def _handle(self, event: io.Event) -> None:
         try:
             actions = self.machine.handle(event)
             self._carry_out(actions)
@@ -194,6 +209,8 @@ class RoundRunner:
     def answer_failed(self, message: str, stage: str, attempt_id: int | None = None) -> None:
         if stage == "record":
             self._recording = False
+            if self.machine.s.phase == "answering":  # it never started: close the answer
+                self.send(io.StopAnswer())
         if attempt_id is not None:
             self._resolved(attempt_id)
         if self.on_error is not None:

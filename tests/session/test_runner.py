@@ -216,3 +216,32 @@ def test_hands_free_stop_through_the_runner_on_espeak_speech(round_env, clock, t
             stopped_at = i / rate
     assert flow.stops == 1 and runner.machine.items[0].ended_by == "silence"
     assert stopped_at > data.size / rate + 3.5
+
+
+class NoMicrophone(TypedAnswers):
+    """A flow whose recordings never start (the microphone is gone): it says so, and a stop
+    has nothing to stop."""
+
+    def record(self, question: Question, follow_up: str | None,
+               parent_attempt_id: int | None) -> None:
+        self.runner.answer_failed("Could not start recording: no input device", "record")
+
+    def stop(self) -> None:
+        self.stops += 1
+
+
+def test_a_recording_that_cannot_start_skips_the_question_instead_of_hanging(round_env, clock):
+    runner, voice, flow, repo, finished = round_env
+    runner.flow = NoMicrophone(repo, runner.round_id)
+    runner.flow.runner = runner
+    errors = []
+    runner.on_error = errors.append
+    runner.start()
+    _speak_line(runner, clock)
+    _speak_line(runner, clock)
+    runner.send(io.StartAnswer())  # the flow fails at once
+    assert errors == ["Could not start recording: no input device"]
+    assert runner.machine.items[0].status == "skipped"
+    assert runner.view().index == 1 and runner.view().phase == "asking"
+    saved = RoundStore(repo.db).get(runner.round_id).state  # the latest state, not a stale one
+    assert saved["state"]["index"] == 1 and saved["items"][0]["status"] == "skipped"
