@@ -30,7 +30,9 @@ class RoundsList(QWidget):
         title.setObjectName("sectionTitle")
         self.list = QListWidget()
         self.list.setAccessibleName("Mock interview rounds")
-        self.list.setMaximumHeight(150)
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMaximumHeight(200)  # the attempts keep most of the column
         self.list.itemActivated.connect(lambda it: self.open_round(it.data(ROUND_ROLE)))
         self.list.itemClicked.connect(lambda it: self.open_round(it.data(ROUND_ROLE)))
         lay = QVBoxLayout(self)
@@ -55,8 +57,9 @@ class RoundsList(QWidget):
                 continue
             when = (row.ended_at or row.started_at)[:16].replace("T", " ")
             item = QListWidgetItem(
-                f"{when} · {r.role} · {r.seniority} · {STATUS.get(r.status, r.status)} · "
-                f"{r.answered}/{len(r.items)} answered · overall {fmt_score(r.overall)}")
+                f"{when} · {r.role} · {r.seniority}\n{STATUS.get(r.status, r.status)} · "
+                f"{r.answered} of {len(r.items)} answered · overall {fmt_score(r.overall)}")
+            item.setToolTip("Open the round report")
             item.setData(ROUND_ROLE, row.id)
             self.list.addItem(item)
         self.setVisible(self.list.count() > 0)
