@@ -243,9 +243,8 @@ class MainWindow(QMainWindow):
         pv = self.practice_view
         self.interview_view.shutdown()
         result = self.pipeline.shutdown()
-        if result is not None and pv._recording_attempt is not None:
-            try:  # keep the interrupted answer as a saved recording
-                self.services.attempts.interrupted(pv._recording_attempt, result.path,
-                                                   result.duration_s)
+        if result is not None and pv.flow.busy:
+            try:  # keep the interrupted answer as a saved recording (the flow stores it)
+                pv.flow.recording_stopped(result)
             except Exception as exc:
                 log.warning("could not save the interrupted recording: %s", exc)
