@@ -7,6 +7,8 @@
     rehearse models list | download NAME | import PATH...
     rehearse history [--json] [--limit N]
     rehearse practice --question ID (--audio FILE | --text FILE) [--model NAME] [--json]
+    rehearse interview plan|roles|date ...         mock interview rounds (cli_interview.py)
+    rehearse due [--json]                          questions due for another go
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop_app import __version__
+from desktop_app import __version__, cli_interview
 from desktop_app.cli_practice import add_parser as add_practice_parser
 from desktop_app.cli_practice import cmd_practice
 from desktop_app.paths import AppPaths, prompts_dir, resolve_paths
@@ -83,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument("--limit", type=int, default=50)
 
     add_practice_parser(sub)
+    cli_interview.add_parsers(sub)
     return p
 
 
@@ -296,6 +299,7 @@ COMMANDS = {
     "models": cmd_models,
     "history": cmd_history,
     "practice": cmd_practice,
+    **cli_interview.COMMANDS,
 }
 
 

@@ -67,11 +67,11 @@ class PackInfo:
     author: str = ""
 
 
-def _validate(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]], list[str]]:
-    """Check one question table. Returns (clean fields, [(field, problem)], [unknown fields])."""
-    out: dict[str, Any] = {}
-    problems: list[tuple[str, str]] = []
-    for name in ("id", "text", "competency", "kind"):
+def required_strings(raw: dict[str, Any], names: Sequence[str], out: dict[str, Any],
+                     problems: list[tuple[str, str]]) -> None:
+    """Check required non-empty string fields into ``out`` (whitespace folded; ``id`` stripped
+    and checked to be kebab-case), each problem added to ``problems``."""
+    for name in names:
         value = raw.get(name)
         if value is None:
             problems.append((name, "missing (required)"))
@@ -83,6 +83,13 @@ def _validate(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]
             out[name] = " ".join(value.split()) if name != "id" else value.strip()
     if "id" in out and not ID_RE.match(out["id"]):
         problems.append(("id", f"'{out['id']}' must be kebab-case (a-z, 0-9 and single hyphens)"))
+
+
+def _validate(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]], list[str]]:
+    """Check one question table. Returns (clean fields, [(field, problem)], [unknown fields])."""
+    out: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    required_strings(raw, ("id", "text", "competency", "kind"), out, problems)
     if "kind" in out:
         out["kind"] = KIND_SPELLINGS.get(out["kind"], out["kind"])
     if "kind" in out and out["kind"] not in KINDS:
@@ -143,6 +150,32 @@ def _type(value: Any) -> str:
     names = {str: "a string", int: "an integer", float: "a number", bool: "a boolean",
              list: "a list", dict: "a table"}
     return names.get(type(value), type(value).__name__)
+
+
+def read_pack_toml(path: Path, errors: list[PackError]
+                   ) -> tuple[dict[str, Any], PackSource] | None:
+    """A pack file's TOML and where its keys are, or None (the problem added to ``errors``)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        errors.append(PackError(path, None, None, f"not UTF-8 text ({exc.reason})"))
+        return None
+    except OSError as exc:
+        errors.append(PackError(path, None, None, f"cannot read file: {exc.strerror or exc}"))
+        return None
+    src = PackSource(text)
+    try:
+        return tomllib.loads(text), src
+    except RecursionError:
+        errors.append(PackError(path, None, None, "nested too deeply to read (arrays or "
+                                "tables inside each other thousands of levels deep); "
+                                "file skipped"))
+    except tomllib.TOMLDecodeError as exc:
+        line = syntax_line(exc, src)
+        msg = re.sub(r"\s*\(at [^)]*\)\s*$", "", str(exc))
+        errors.append(PackError(path, line, src.key_at(line) if line else None,
+                                f"TOML syntax error: {msg}; file skipped"))
+    return None
 
 
 class QuestionBank:
@@ -211,28 +244,12 @@ class QuestionBank:
     @staticmethod
     def _load_file(path: Path, errors: list[PackError]
                    ) -> tuple[list[tuple[Question, int | None]], dict[str, Any] | None]:
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            errors.append(PackError(path, None, None, f"not UTF-8 text ({exc.reason})"))
+        parsed = read_pack_toml(path, errors)
+        if parsed is None:
             return [], None
-        except OSError as exc:
-            errors.append(PackError(path, None, None, f"cannot read file: {exc.strerror or exc}"))
-            return [], None
-        src = PackSource(text)
-        try:
-            data = tomllib.loads(text)
-        except RecursionError:
-            errors.append(PackError(path, None, None, "nested too deeply to read (arrays or "
-                                    "tables inside each other thousands of levels deep); "
-                                    "file skipped"))
-            return [], None
-        except tomllib.TOMLDecodeError as exc:
-            line = syntax_line(exc, src)
-            msg = re.sub(r"\s*\(at [^)]*\)\s*$", "", str(exc))
-            errors.append(PackError(path, line, src.key_at(line) if line else None,
-                                    f"TOML syntax error: {msg}; file skipped"))
-            return [], None
+        data, src = parsed
+        if "values" in data and "question" not in data:
+            return [], None  # a company values pack (desktop_app.session.values loads it)
 
         header = data.get("pack", {})
         info = {"name": path.stem, "version": "", "description": "", "language": "en"}

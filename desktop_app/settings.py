@@ -24,6 +24,7 @@ class Settings:
     model: str | None = None  # model name; None = the only/best available
     live_transcription: bool = True
     keep_fillers_prompt: bool = True
+    interview_date: str | None = None  # YYYY-MM-DD: review intervals end before it
 
     @classmethod
     def load(cls, path: Path) -> Settings:

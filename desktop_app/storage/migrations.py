@@ -163,6 +163,27 @@ def m006_attempt_input(db: Database) -> None:
     db["attempts"].add_column("input", str, not_null_default="spoken")
 
 
+@MIGRATIONS()
+def m007_rounds_and_schedule(db: Database) -> None:
+    """Mock interview rounds in ``sessions`` (their plan, resumable state and report) and the
+    spaced-repetition schedule: one card per question and a log of the reviews behind it."""
+    for column in ("status", "plan_json", "state_json", "report_json", "updated_at"):
+        db["sessions"].add_column(column, str)
+    db["sessions"].create_index(["kind", "ended_at"], if_not_exists=True)
+    db.execute("""CREATE TABLE "schedule_cards" (
+        "question_id" TEXT PRIMARY KEY, "card_json" TEXT NOT NULL, "due_at" TEXT NOT NULL,
+        "last_review_at" TEXT, "last_grade" TEXT, "reviews" INTEGER NOT NULL DEFAULT 0)""")
+    db.execute('CREATE INDEX "idx_schedule_cards_due_at" ON "schedule_cards" ("due_at")')
+    # A review outlives its attempt (the schedule keeps what it learnt): deleting it unlinks.
+    db.execute("""CREATE TABLE "schedule_reviews" (
+        "id" INTEGER PRIMARY KEY AUTOINCREMENT, "question_id" TEXT NOT NULL,
+        "attempt_id" INTEGER UNIQUE REFERENCES "attempts"("id") ON DELETE SET NULL,
+        "reviewed_at" TEXT NOT NULL, "grade" TEXT NOT NULL, "auto_grade" TEXT,
+        "source" TEXT NOT NULL DEFAULT 'auto', "card_before_json" TEXT)""")
+    db.execute('CREATE INDEX "idx_schedule_reviews_question" ON "schedule_reviews" '
+               '("question_id", "reviewed_at")')
+
+
 def known_names() -> list[str]:
     """Every migration this Rehearse knows, in order."""
     return [m.name for m in MIGRATIONS.pending(Database(memory=True))]

@@ -97,6 +97,7 @@ class HistoryView(QWidget):
         ll.addWidget(self.search_edit)
         ll.addWidget(self.table)
         ll.addWidget(self.count_label)
+        self._left_layout = ll
         detail = QWidget()
         dl = QVBoxLayout(detail)
         dl.addWidget(self.banner)
@@ -176,6 +177,10 @@ class HistoryView(QWidget):
 
     def _search(self) -> str | None:
         return self.search_edit.text().strip() or None
+
+    def add_section(self, widget: QWidget) -> None:
+        """Another list under the attempts (the mock interview rounds)."""
+        self._left_layout.addWidget(widget)
 
     def refresh(self) -> None:
         """Reload the list from the database (as many rows as are loaded), keeping the

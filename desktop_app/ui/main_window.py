@@ -1,4 +1,4 @@
-"""The main window: Practice and History tabs, Settings, model state and start-up notices."""
+"""The main window: Practice, Interview and History tabs, Settings, model state, notices."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from desktop_app.ui.due_watch import DueWatch
 from desktop_app.ui.history_view import HistoryView
+from desktop_app.ui.interview_view import InterviewView
 from desktop_app.ui.pipeline import NO_MODEL_HINT, Pipeline
 from desktop_app.ui.practice_view import PracticeView
+from desktop_app.ui.rounds_list import RoundsList
 from desktop_app.ui.settings_dialog import SettingsDialog
 from desktop_app.ui.welcome import WelcomePanel
 from desktop_app.ui.widgets import STYLE, Banner
@@ -29,10 +32,12 @@ class MainWindow(QMainWindow):
 
     Test hooks: ``pipeline`` (model state: ``pipeline.state`` in idle|loading|ready|missing),
     ``practice_view`` (see PracticeView), ``history_view`` (see HistoryView), ``tabs``,
-    ``notice_banner``, ``welcome`` (the first-run panel, shown while no model is installed),
-    ``model_label`` (status-bar text), ``settings_action``, ``open_settings()`` → the
-    SettingsDialog (modal, returns at once; also ``settings_dialog``), ``speech``
-    (SpeechBridge or None), ``player`` (Player or None).
+    ``interview_view`` (see InterviewView), ``rounds_list`` (History's rounds),
+    ``open_round(id)``, ``due_watch`` (what is due, for the picker), ``notice_banner``,
+    ``welcome`` (the first-run panel, shown while no model is installed), ``model_label``
+    (status-bar text), ``settings_action``, ``open_settings()`` → the SettingsDialog (modal,
+    returns at once; also ``settings_dialog``), ``speech`` (SpeechBridge or None), ``player``
+    (Player or None).
     Signals (forwarded from the practice view): ``attempt_saved(id)``, ``attempt_scored(id)``.
     """
 
@@ -58,6 +63,8 @@ class MainWindow(QMainWindow):
 
         self.practice_view = PracticeView(services, self.pipeline, self.speech, self.player)
         self.history_view = HistoryView(services, self.pipeline, self.player)
+        self.interview_view = InterviewView(services, self.pipeline, self.speech)
+        self.rounds_list = RoundsList(services)
         self.welcome = WelcomePanel(services, self.speech is not None)
         self.welcome.hide()
         self.welcome.model_installed.connect(self._on_model_installed)
@@ -65,6 +72,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.practice_view, "Practice")
+        self.tabs.addTab(self.interview_view, "Interview")
+        self.history_view.add_section(self.rounds_list)
         self.tabs.addTab(self.history_view, "History")
         self.notice_banner = Banner()
         central = QWidget()
@@ -79,6 +88,14 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self.practice_view.attempt_saved.connect(self._on_saved)
         self.practice_view.attempt_scored.connect(self.attempt_scored)
+        self.interview_view.attempt_saved.connect(self._on_saved)
+        self.due_watch = DueWatch(services.paths.database, services.settings.interview_date, self)
+        self.due_watch.changed.connect(self.practice_view.picker.set_due)
+        self.practice_view.attempt_scored.connect(lambda _id: self.due_watch.refresh())
+        self.interview_view.round_finished.connect(lambda _id: self.due_watch.refresh())
+        self.interview_view.grade_changed.connect(lambda _id: self.due_watch.refresh())
+        self.interview_view.round_finished.connect(lambda _id: self.rounds_list.refresh())
+        self.rounds_list.round_opened.connect(self.open_round)
         self.pipeline.model_state.connect(self._on_model_state)
         if services.notices:
             self.notice_banner.show_message("\n".join(services.notices), "info")
@@ -120,7 +137,7 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(quit_action)
         view = self.menuBar().addMenu("&View")
-        for i, name in enumerate(("&Practice", "&History")):
+        for i, name in enumerate(("&Practice", "&Interview", "&History")):
             act = QAction(name, self)
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _c=False, i=i: self.tabs.setCurrentIndex(i))
@@ -137,6 +154,10 @@ class MainWindow(QMainWindow):
             if self._load_on_show:
                 # after the first paint, so the window is interactive at once
                 QTimer.singleShot(0, self.load_model)
+            if not self.services.read_only:
+                self.due_watch.refresh()
+            if self.interview_view.has_unfinished:  # offer to resume or close it, up front
+                self.tabs.setCurrentWidget(self.interview_view)
             for attempt_id in self.services.recovered:
                 log.info("recovered attempt %s is in History", attempt_id)
 
@@ -171,6 +192,11 @@ class MainWindow(QMainWindow):
     def _on_saved(self, attempt_id: int) -> None:
         self.history_view.refresh()
         self.attempt_saved.emit(attempt_id)
+
+    def open_round(self, round_id: int) -> None:
+        """Show a stored round's report in the Interview tab."""
+        if self.interview_view.show_round(round_id):
+            self.tabs.setCurrentWidget(self.interview_view)
 
     def open_settings(self) -> SettingsDialog:
         """Open the settings dialog (modal: the window waits for OK or Cancel, but this call
@@ -215,10 +241,10 @@ class MainWindow(QMainWindow):
         if self.player is not None and not self.player.close(timeout=1.0):
             log.warning("a playback stream was still closing at shutdown; left behind")
         pv = self.practice_view
+        self.interview_view.shutdown()
         result = self.pipeline.shutdown()
-        if result is not None and pv._recording_attempt is not None:
-            try:  # keep the interrupted answer as a saved recording
-                self.services.attempts.interrupted(pv._recording_attempt, result.path,
-                                                   result.duration_s)
+        if result is not None and pv.flow.busy:
+            try:  # keep the interrupted answer as a saved recording (the flow stores it)
+                pv.flow.recording_stopped(result)
             except Exception as exc:
                 log.warning("could not save the interrupted recording: %s", exc)

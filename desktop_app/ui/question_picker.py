@@ -27,7 +27,8 @@ class QuestionPicker(QWidget):
     """Lists the bank's questions; emits ``question_selected(Question)`` when one is chosen.
 
     Test hooks: ``competency_combo``, ``kind_combo``, ``search_edit``, ``list``, ``next_button``,
-    ``visible_ids()``, ``select(qid)``, ``next_question()``.
+    ``visible_ids()``, ``select(qid)``, ``next_question()``, ``set_due(ids)`` (questions due for
+    review are listed first, marked, and counted in ``count_label``).
     """
 
     question_selected = Signal(object)
@@ -38,6 +39,7 @@ class QuestionPicker(QWidget):
         super().__init__(parent)
         self.bank = bank
         self._rng = rng or random.Random()
+        self._due: list[str] = []  # most overdue first
         self.competency_combo = QComboBox()
         self.competency_combo.setAccessibleName("Competency filter")
         self.competency_combo.addItem("All competencies", None)
@@ -86,15 +88,26 @@ class QuestionPicker(QWidget):
             questions = [
                 q for q in questions if needle in q.text.lower() or needle in q.competency.lower()
             ]
-        return questions
+        rank = {qid: n for n, qid in enumerate(self._due)}
+        return sorted(questions, key=lambda q: rank.get(q.id, len(rank)))  # due first, stable
+
+    def set_due(self, question_ids: list[str]) -> None:
+        """The questions due for review now, most overdue first."""
+        if question_ids != self._due:
+            self._due = list(question_ids)
+            self.refresh()
 
     def refresh(self) -> None:
         """Rebuild the list from the filters, keeping the selection when it is still listed."""
         current = self.current_id()
         self.list.blockSignals(True)
         self.list.clear()
+        due = set(self._due)
+        shown_due = 0
         for q in self.filtered():
-            item = QListWidgetItem(q.text)
+            is_due = q.id in due
+            shown_due += is_due
+            item = QListWidgetItem(f"Due · {q.text}" if is_due else q.text)
             item.setData(QID_ROLE, q.id)
             item.setToolTip(f"{q.competency} · {kind_label(q.kind)}")
             self.list.addItem(item)
@@ -102,7 +115,8 @@ class QuestionPicker(QWidget):
                 self.list.setCurrentItem(item)
         self.list.blockSignals(False)
         n = self.list.count()
-        self.count_label.setText(f"{n} question{'s' if n != 1 else ''}")
+        due_text = f" · {shown_due} due for review (listed first)" if shown_due else ""
+        self.count_label.setText(f"{n} question{'s' if n != 1 else ''}{due_text}")
         self.next_button.setEnabled(n > 0)
 
     def visible_ids(self) -> list[str]:

@@ -25,6 +25,7 @@ MIGRATION_NAMES = [
     "m004_never_reuse_attempt_ids",
     "m005_schema_info",
     "m006_attempt_input",
+    "m007_rounds_and_schedule",
 ]
 ATTEMPT_COLUMNS_M001 = {
     "id",
@@ -109,7 +110,11 @@ def test_fresh_database_has_every_table_and_column(tmp_path):
             "data_json",
             "synced_at",
         }
-        assert set(db["sessions"].columns_dict) == {"id", "kind", "started_at", "ended_at"}
+        assert set(db["sessions"].columns_dict) == {
+            "id", "kind", "started_at", "ended_at",
+            "status", "plan_json", "state_json", "report_json", "updated_at",  # m007: rounds
+        }  # fmt: skip
+        assert {"schedule_cards", "schedule_reviews"} <= set(db.table_names())
         assert {"attempts_ai", "attempts_ad", "attempts_au"} <= set(db.triggers_dict)
         fks = {(fk.column, fk.other_table, fk.on_delete) for fk in db["attempts"].foreign_keys}
         assert fks == {

@@ -115,3 +115,29 @@ def test_history_list_keeps_room_for_the_question(services, make_window, size):
     assert question >= enough, f"Question column is {question} px of {table.viewport().width()}"
     shown = table.model().index(0, 1).data()
     assert shown and q.text.startswith(shown[:20])
+
+
+def test_interview_screens_at_the_minimum_size(services, make_window):
+    w = make_window(services, load_model=False)
+    w.resize(*MIN_SIZE)
+    iv = w.interview_view
+    w.tabs.setCurrentWidget(iv)
+    settle()
+    s, r = iv.setup, iv.run
+    screens = {"setup": (s, {"role": s.role_combo, "questions": s.count_spin,
+                             "time box": s.minutes_combo, "think": s.think_spin,
+                             "hard stop": s.hard_stop_check, "hands-free": s.hands_free_check,
+                             "plan": s.plan_list, "swap": s.swap_button,
+                             "start": s.start_button}),
+               "run": (r, {"answer": r.answer_button, "skip": r.skip_button,
+                           "pause": r.pause_button, "end": r.end_button, "caption": r.caption})}
+    for name, (screen, widgets) in screens.items():
+        iv.stack.setCurrentWidget(screen)
+        settle()
+        for part, widget in widgets.items():
+            assert widget.isVisible(), f"{name}: {part}"
+            assert widget.width() >= widget.minimumSizeHint().width(), f"{name}: {part} squeezed"
+            corner = widget.mapTo(screen, widget.rect().bottomRight())
+            assert corner.x() <= screen.width() and corner.y() <= screen.height(), \
+                f"{name}: {part} runs past the edge"
+    assert s.plan_list.height() >= 120  # room for a few questions of the plan
