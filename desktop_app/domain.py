@@ -156,3 +156,4 @@ class Attempt:
     parent_attempt_id: int | None = None  # set when this answers a follow-up
     prompt_text: str | None = None  # the follow-up question asked, if any
     scores: dict[str, float] = field(default_factory=dict)
+    note: str | None = None  # what the candidate wants to remember about this attempt

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from desktop_app.storage.metrics import add_metric_columns
+
 SCORE_KEYS = ("overall", "star", "specificity", "jargon", "delivery", "reasoning")
 
 MIGRATIONS = Migrations("rehearse")
@@ -152,6 +154,14 @@ def m005_schema_info(db: Database) -> None:
     """A key/value table recording the schema version and the Rehearse that last wrote it, so
     an older Rehearse can name the version that a newer data folder needs."""
     db[INFO_TABLE].create({"key": str, "value": str}, pk="key")
+
+
+@MIGRATIONS()
+def m006_attempt_metrics(db: Database) -> None:
+    """The metrics charts and the CSV need, as columns kept equal to analysis_json by
+    triggers (filled for the attempts already stored); the tips as rows; a per-attempt note.
+    See desktop_app.storage.metrics."""
+    add_metric_columns(db)
 
 
 def known_names() -> list[str]:

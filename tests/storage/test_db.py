@@ -24,6 +24,7 @@ MIGRATION_NAMES = [
     "m003_transcript_search",
     "m004_never_reuse_attempt_ids",
     "m005_schema_info",
+    "m006_attempt_metrics",
 ]
 ATTEMPT_COLUMNS_M001 = {
     "id",
@@ -97,7 +98,9 @@ def test_fresh_database_has_every_table_and_column(tmp_path):
     try:
         assert notice is None
         assert {"questions", "sessions", "attempts", "attempts_fts"} <= set(db.table_names())
-        assert set(db["attempts"].columns_dict) == ATTEMPT_COLUMNS_M001 | ATTEMPT_COLUMNS_M002
+        assert set(db["attempts"].columns_dict) == (ATTEMPT_COLUMNS_M001 | ATTEMPT_COLUMNS_M002
+                                                    | {"note"})
+        assert {"attempt_metrics", "attempt_tips"} <= set(db.table_names())
         assert set(db["questions"].columns_dict) == {
             "id",
             "text",
@@ -384,7 +387,9 @@ def test_m004_keeps_rows_ids_links_and_search(tmp_path):
         before = list(old["attempts"].rows_where(order_by="id"))
     db, _ = open_database(path)
     try:
-        assert list(db["attempts"].rows_where(order_by="id")) == before
+        # m006 adds the (empty) note column; every other value is kept
+        assert [{k: v for k, v in r.items() if k != "note"}
+                for r in db["attempts"].rows_where(order_by="id")] == before
         assert "AUTOINCREMENT" in db["attempts"].schema
         assert {"attempts_ai", "attempts_ad", "attempts_au"} <= set(db.triggers_dict)
         assert {"idx_attempts_started_at", "idx_attempts_status", "idx_attempts_question_id",
