@@ -8,7 +8,6 @@ have fixed widths and rows a fixed height, so Qt never measures every cell.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
@@ -27,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain import Attempt, Transcript
+from desktop_app.domain import Attempt
+from desktop_app.reports.records import transcript_of
 from desktop_app.storage.history import HistoryRow
 from desktop_app.textfmt import fmt_time, short_date
 from desktop_app.ui.history_model import COLUMNS, ID_ROLE, HistoryModel
@@ -40,25 +40,6 @@ __all__ = ["COLUMNS", "ID_ROLE", "HistoryView", "short_date", "transcript_of"]
 TRANSCRIBABLE = ("recovered", "recorded", "failed", "transcribed", "scored")
 # Widest text each fixed column holds (the Question column stretches).
 _COLUMN_SAMPLES = {0: "2026-12-31 23:59", 2: "12:59", 3: "100", 4: "transcribed"}
-
-
-def transcript_of(attempt: Attempt) -> Transcript:
-    """The stored transcript (words with times when present), else the plain text."""
-    try:
-        data = json.loads(attempt.words_json or "[]")
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        try:
-            return Transcript.from_dict(data)
-        except (TypeError, KeyError, ValueError):
-            pass
-    if isinstance(data, list) and data:
-        try:
-            return Transcript.from_dict({"text": attempt.transcript_text, "words": data})
-        except (TypeError, KeyError, ValueError):
-            pass
-    return Transcript.from_text(attempt.transcript_text or "")
 
 
 class HistoryView(QWidget):
