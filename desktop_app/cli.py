@@ -6,6 +6,9 @@
     rehearse score [--question ID] [--follow-up TEXT] [--model NAME] [--json] INPUT...
     rehearse models list | download NAME | import PATH...
     rehearse history [--json] [--limit N]
+    rehearse report [--format pdf|csv|json] [--since DATE] [--until DATE]
+                    [--competency NAME] -o PATH       (desktop_app/cli_reports.py)
+    rehearse export ATTEMPT_ID -o bundle.zip
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__
+from desktop_app.cli_reports import add_parsers
 from desktop_app.paths import AppPaths, prompts_dir, resolve_paths
 from desktop_app.textfmt import fmt_score, fmt_time, kind_label, short_date, shorten
 
@@ -78,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     h = sub.add_parser("history", help="list past attempts, newest first")
     h.add_argument("--json", action="store_true", help="print JSON")
     h.add_argument("--limit", type=int, default=50)
+    COMMANDS.update(add_parsers(sub))  # report, export (desktop_app/cli_reports.py)
     return p
 
 

@@ -69,6 +69,21 @@ def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         raise
 
 
+def check_target(path: str | os.PathLike[str]) -> Path:
+    """Raise ExportError now if ``path`` could not be written (before any slow work)."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise ExportError(f"{target} is a folder. Choose a file name.")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                   dir=target.parent)
+    except OSError as exc:
+        raise export_error(target, exc) from exc
+    os.close(fd)
+    _discard(tmp)
+    return target
+
+
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     with atomic_file(path) as f:
         f.write(data)

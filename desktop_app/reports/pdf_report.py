@@ -83,14 +83,14 @@ class _Doc:
         p = self.pdf
         p.set_font("DejaVu", "B", size)
         p.set_text_color(*INK)
-        p.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        p.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         p.ln(1.5)
 
     def text(self, text: str, size: float = 9.5, style: str = "", colour=INK, h=5.0) -> None:
         p = self.pdf
         p.set_font("DejaVu", style, size)
         p.set_text_color(*colour)
-        p.multi_cell(0, h, text, new_x="LMARGIN", new_y="NEXT")
+        p.multi_cell(0, h, text, align="L", new_x="LMARGIN", new_y="NEXT")
 
     def table(self, rows: list[list[str]], widths: tuple[float, ...], size: float = 8.5,
               align: str = "LEFT", muted_rows: set[int] | None = None) -> None:
