@@ -163,13 +163,17 @@ class Chart:
     name: str
     title: str
     draw: Callable[[Figure, Report], None]
-    aspect: float  # height / width
+    aspect: float  # height / width (on a page)
+    screen_max: int  # the tallest it is drawn on screen, in logical pixels
+
+    def screen_height(self, width: int) -> int:
+        return min(int(width * self.aspect), self.screen_max)
 
 
 CHARTS = {
-    "scores": Chart("scores", "Scores over time", draw_scores, 0.5),
-    "delivery": Chart("delivery", "Delivery over time", draw_delivery, 0.3),
-    "weeks": Chart("weeks", "Practice time per week", draw_weeks, 0.28),
+    "scores": Chart("scores", "Scores over time", draw_scores, 0.5, 390),
+    "delivery": Chart("delivery", "Delivery over time", draw_delivery, 0.3, 230),
+    "weeks": Chart("weeks", "Practice time per week", draw_weeks, 0.28, 190),
 }
 
 
