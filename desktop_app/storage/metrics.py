@@ -100,4 +100,3 @@ def add_metric_columns(db: Database) -> None:
     db.execute(f"CREATE TRIGGER attempts_metrics_ad AFTER DELETE ON attempts BEGIN {forget} END")
     for sql in _insert_sql("attempts", "attempts, "):
         db.execute(sql)
-    db.execute("CREATE INDEX attempts_question_started ON attempts (question_id, started_at)")

@@ -257,10 +257,13 @@ class Progress:
         period, with the most recent wording of each."""
         where, params = f.where(scored=True)
         marks = ", ".join("?" for _ in ids) or "NULL"
-        where += (" AND " if where else "WHERE ") + f"(t.tip_id IN ({marks}) OR t.tip_id LIKE ?)"
-        sql = (f"SELECT t.tip_id, COUNT(DISTINCT a.id), t.text, MAX(a.started_at) {_FROM} "
-               f"JOIN attempt_tips AS t ON t.attempt_id = a.id {where} "
-               "GROUP BY t.tip_id ORDER BY COUNT(DISTINCT a.id) DESC, MAX(a.started_at) DESC "
+        # The attempts in the period first (from the covering index), then their tips by key:
+        # CROSS JOIN keeps SQLite from starting at the tips and looking each attempt up.
+        sql = (f"SELECT t.tip_id, COUNT(DISTINCT s.id), t.text, MAX(s.at) FROM "
+               f"(SELECT a.id AS id, a.started_at AS at {_FROM} {where}) AS s "
+               f"CROSS JOIN attempt_tips AS t ON t.attempt_id = s.id "
+               f"WHERE (t.tip_id IN ({marks}) OR t.tip_id LIKE ?) "
+               "GROUP BY t.tip_id ORDER BY COUNT(DISTINCT s.id) DESC, MAX(s.at) DESC "
                "LIMIT ?")
         rows = self.db.execute(sql, [*params, *ids, prefix + "%", limit])
         return [Tip(tid, int(n), text or "") for tid, n, text, _at in rows.fetchall()]

@@ -1,9 +1,12 @@
 """Progress: trends, coverage, what to practise next, practice time and streak.
 
 Everything is computed off the GUI thread: a background task opens its own read-only
-connection, builds the report (SQL aggregates, see desktop_app.storage.progress) and draws the
-charts (desktop_app.reports.charts, the same definitions the PDF uses) into pixels; the GUI
-thread only shows them. Opening costs the same at 10,000 attempts as at 100 (bench/progress.py).
+connection and builds the report (SQL aggregates over covering indexes, see
+desktop_app.storage.progress); the numbers show at once (``loaded``), then the charts
+(desktop_app.reports.charts, the same definitions the PDF uses) are drawn into pixels one after
+the other on the pool, each shown as it is ready (``charts_ready`` after the last). The GUI
+thread only shows them. Opening costs about the same at 10,000 attempts as at 100
+(bench/progress.py).
 """
 
 from __future__ import annotations
@@ -42,13 +45,24 @@ class Loaded:
     report: Report
     suggestions: list[Suggestion]
     total: int  # attempts in the whole history (to tell "none yet" from "none in this period")
-    images: dict[str, tuple[bytes, int, int]]
 
 
-def load_progress(db_path: Any, bank: Any, f: ProgressFilter, width: int, scale: float
-                  ) -> Loaded:
-    """The whole view's content, for a background thread (its own read-only connection)."""
+def draw_chart(name: str, report: Report, width: int, scale: float) -> tuple[bytes, int, int]:
+    """One chart as RGBA pixels (for a background thread)."""
     from desktop_app.reports import charts
+
+    chart = charts.CHARTS[name]
+    return charts.render_rgba(chart, report, width, chart.screen_height(width), scale)
+
+
+def chart_height(name: str, width: int) -> int:
+    from desktop_app.reports.charts import CHARTS
+
+    return CHARTS[name].screen_height(width)
+
+
+def load_progress(db_path: Any, bank: Any, f: ProgressFilter) -> Loaded:
+    """The view's numbers, for a background thread (its own read-only connection)."""
     from desktop_app.reports.model import build_report
     from desktop_app.reports.next_up import suggest
     from desktop_app.storage.progress import Progress
@@ -65,18 +79,13 @@ def load_progress(db_path: Any, bank: Any, f: ProgressFilter, width: int, scale:
         coverage = report.coverage if f.since is None else build_report(
             progress, bank, everything).coverage
         suggestions = suggest(questions, coverage, progress.question_stats(everything))
-    images = {}
-    if not report.empty:
-        for name in CHART_NAMES:
-            chart = charts.CHARTS[name]
-            images[name] = charts.render_rgba(chart, report, width,
-                                              chart.screen_height(width), scale)
-    return Loaded(report, suggestions, total, images)
+    return Loaded(report, suggestions, total)
 
 
 class ProgressView(QWidget):
     """Test hooks: ``period_combo``, ``competency_combo``, ``kind_combo``, ``current_filter()``,
-    ``refresh()``, ``loaded`` (signal, after the charts are shown), ``report`` (what is shown),
+    ``refresh()``, ``loaded`` (signal, once the numbers are shown), ``charts_ready`` (signal,
+    once every chart is drawn), ``report`` (what is shown),
     ``chart_labels[name]`` (QLabel with the chart's pixmap), ``summary_label``,
     ``focus_labels``, ``next_buttons``, ``suggestions``, ``coverage`` (CoverageTable),
     ``stack``/``empty_page``/``content_page``, ``empty_title``, ``banner_label``.
@@ -85,6 +94,7 @@ class ProgressView(QWidget):
     """
 
     loaded = Signal()
+    charts_ready = Signal()
     practise_requested = Signal(str)
     export_requested = Signal()
 
@@ -99,6 +109,11 @@ class ProgressView(QWidget):
         self.tasks = Tasks(self)
         self.tasks.done.connect(self._on_loaded)
         self.tasks.failed.connect(self._on_failed)
+        self.chart_tasks = Tasks(self)
+        self.chart_tasks.done.connect(self._on_chart)
+        self.chart_tasks.failed.connect(self._on_chart_failed)
+        self._pending: list[str] = []
+        self._in_flight = False
 
         self.period_combo = QComboBox()
         for text, days in PERIODS:
@@ -224,12 +239,11 @@ class ProgressView(QWidget):
         self._stale = False
         self._token += 1
         token, f = self._token, self.current_filter()
-        width = self._chart_width()
-        self._width = width
-        scale = self.devicePixelRatioF()
+        self._width = self._chart_width()
+        self._pending = []
         path, bank = self.services.paths.database, self.services.bank
         self.status_label.setText("Loading…")
-        self.tasks.start(token, lambda: load_progress(path, bank, f, width, scale))
+        self.tasks.start(token, lambda: load_progress(path, bank, f))
 
     def _chart_width(self) -> int:
         """The charts' width in logical pixels: the view's, less margins and the scroll bar."""
@@ -249,15 +263,56 @@ class ProgressView(QWidget):
         else:
             self.stack.setCurrentWidget(self.content_page)
             self._show_summary(data.report)
-            for name, (pixels, w, h) in data.images.items():
-                image = QImage(pixels, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
-                pixmap = QPixmap.fromImage(image)
-                pixmap.setDevicePixelRatio(self.devicePixelRatioF())
-                self.chart_labels[name].setPixmap(pixmap)
+            for name in CHART_NAMES:  # the same height as the chart: nothing jumps
+                label = self.chart_labels[name]
+                label.setFixedHeight(chart_height(name, self._width))
+                if label.pixmap().isNull():
+                    label.setText("Drawing the chart…")
             self._show_focus(data.report)
             self.coverage.show_rows(data.report.coverage)
+            self._pending = list(CHART_NAMES)
+            self._draw_next()
         self._show_next(data.suggestions)
         self.loaded.emit()
+        if data.report.empty:
+            self.charts_ready.emit()
+
+    def _draw_next(self) -> None:
+        """Draw the next chart: one at a time (matplotlib is not thread-safe), so a chart of
+        an older filter still drawing is waited for first."""
+        if self._in_flight:
+            return
+        if not self._pending or self.report is None:
+            self.charts_ready.emit()
+            return
+        name, report = self._pending[0], self.report
+        width, scale = self._width, self.devicePixelRatioF()
+        self._in_flight = True
+        self.chart_tasks.start((self._token, name),
+                               lambda: draw_chart(name, report, width, scale))
+
+    def _chart_back(self, token: object) -> str | None:
+        """The chart's name when ``token`` is the one awaited, else None (a stale draw)."""
+        self._in_flight = False
+        if self._pending and token == (self._token, self._pending[0]):
+            return self._pending.pop(0)
+        return None
+
+    def _on_chart(self, token: object, pixels: tuple[bytes, int, int]) -> None:
+        name = self._chart_back(token)
+        if name is not None:
+            data, w, h = pixels
+            image = QImage(data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+            pixmap = QPixmap.fromImage(image)
+            pixmap.setDevicePixelRatio(self.devicePixelRatioF())
+            self.chart_labels[name].setPixmap(pixmap)
+        self._draw_next()
+
+    def _on_chart_failed(self, token: object, exc: BaseException) -> None:
+        name = self._chart_back(token)
+        if name is not None:
+            self.chart_labels[name].setText(f"Could not draw this chart: {exc}")
+        self._draw_next()
 
     def _show_empty(self, total: int) -> None:
         self.stack.setCurrentWidget(self.empty_page)
