@@ -337,7 +337,8 @@ class ProgressView(QWidget):
         time_text = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
         overall = s.averages.get("overall")
         change = s.change.get("overall")
-        lines = [f"<b>{s.attempts:,} attempts</b> ({s.scored:,} scored answers) · "
+        plural = lambda n, word: f"{n:,} {word}{'s' if n != 1 else ''}"  # noqa: E731
+        lines = [f"<b>{plural(s.attempts, 'attempt')}</b> ({plural(s.scored, 'scored answer')}) · "
                  f"<b>{time_text}</b> practised · streak <b>{st.current} day"
                  f"{'s' if st.current != 1 else ''}</b> (longest {st.longest}) · "
                  f"{st.days_this_week} day{'s' if st.days_this_week != 1 else ''} this week"]
