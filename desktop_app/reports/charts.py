@@ -196,7 +196,7 @@ def _margins(fig: Figure, width_in: float, height_in: float) -> None:
     rows, cols = fig.axes[0].get_subplotspec().get_gridspec().get_geometry()
     fig.subplots_adjust(left=0.42 / width_in, right=1 - 0.12 / width_in,
                         bottom=0.32 / height_in, top=1 - 0.26 / height_in,
-                        wspace=0.5 / (width_in / cols), hspace=0.62 / (height_in / rows))
+                        wspace=0.5 / (width_in / cols), hspace=0.78 / (height_in / rows))
 
 
 def render_rgba(chart: Chart, report: Report, width_px: int, height_px: int,

@@ -42,6 +42,7 @@ class CoverageTable(QTableWidget):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # Qt's default is descending
         self.setMinimumHeight(260)
 
     def show_rows(self, rows: Sequence[CompetencyRow]) -> None:

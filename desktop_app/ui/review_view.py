@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QStyle,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -107,7 +108,7 @@ class ReviewView(QWidget):
         for b in (self.compare_button, self.again_button, self.export_button):
             head_buttons.addWidget(b)
 
-        self.play_button = QPushButton("▶ Play")
+        self.play_button = QPushButton()
         self.play_button.setToolTip("Play or pause (Space)")
         self.play_button.clicked.connect(self.toggle_play)
         self.back_button = QPushButton(f"⟲ {SKIP_S:.0f} s")
@@ -245,9 +246,16 @@ class ReviewView(QWidget):
     def _set_controls(self, on: bool) -> None:
         for w in (self.play_button, self.back_button, self.forward_button, self.seek_bar):
             w.setEnabled(on)
-        self.play_button.setText("▶ Play")
+        self._show_playing(False)
 
     # ---- playback ---------------------------------------------------------------------------
+    def _show_playing(self, playing: bool) -> None:
+        """The play button says what a press does (icons: not every font has ⏸)."""
+        icon = (QStyle.StandardPixmap.SP_MediaPause if playing
+                else QStyle.StandardPixmap.SP_MediaPlay)
+        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_button.setText("Pause" if playing else "Play")
+
     def toggle_play(self) -> None:
         if self.transport is None:
             return
@@ -265,14 +273,14 @@ class ReviewView(QWidget):
         except Exception as exc:
             self.banner.show_message(f"Could not play the recording: {exc}", "error")
             return
-        self.play_button.setText("⏸ Pause")
+        self._show_playing(True)
         self._timer.start()
         self._tick()
 
     def pause(self) -> None:
         if self.transport is not None:
             self.transport.pause()
-        self.play_button.setText("▶ Play")
+        self._show_playing(False)
         self._timer.stop()
         self._tick()
 
@@ -281,7 +289,7 @@ class ReviewView(QWidget):
         if self.transport is not None:
             self.transport.stop()
         self._timer.stop()
-        self.play_button.setText("▶ Play")
+        self._show_playing(False)
 
     def seek(self, seconds: float) -> None:
         if self.transport is None:
@@ -321,7 +329,7 @@ class ReviewView(QWidget):
             self.pause()
         elif not t.playing and self._timer.isActive():
             self._timer.stop()
-            self.play_button.setText("▶ Play")
+            self._show_playing(False)
 
     def _show_position(self, pos: float) -> None:
         dur = self.transport.duration if self.transport else self.seek_bar.duration

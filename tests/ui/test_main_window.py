@@ -19,7 +19,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_window_opens_and_says_no_model(services, make_window, qtbot):
     w = make_window(services)
-    assert w.tabs.count() == 2 and w.tabs.tabText(0) == "Practice"
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == [
+        "Practice", "History", "Review", "Progress"]
     assert w.practice_view.picker.list.count() == len(services.bank.questions) > 0
     qtbot.waitUntil(lambda: w.pipeline.state == "missing", timeout=10000)
     assert w.model_label.text() == NO_MODEL_HINT
