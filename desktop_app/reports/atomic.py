@@ -41,10 +41,8 @@ def export_error(path: Path, exc: OSError) -> ExportError:
     return ExportError(why)
 
 
-@contextmanager
-def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
-    """Yield a binary file; when the block ends without error its bytes replace ``path`` in
-    one step (flushed to disk first). Raises ExportError."""
+def _temporary_beside(path: str | os.PathLike[str]) -> tuple[Path, int, str]:
+    """(target, fd, name) of a new private temporary file in the target's folder."""
     target = Path(path).expanduser()
     if target.is_dir():
         raise ExportError(f"{target} is a folder. Choose a file name.")
@@ -53,6 +51,14 @@ def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
                                    dir=target.parent)
     except OSError as exc:
         raise export_error(target, exc) from exc
+    return target, fd, tmp
+
+
+@contextmanager
+def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """Yield a binary file; when the block ends without error its bytes replace ``path`` in
+    one step (flushed to disk first). Raises ExportError."""
+    target, fd, tmp = _temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
             if os.name != "nt":
@@ -71,14 +77,7 @@ def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
 
 def check_target(path: str | os.PathLike[str]) -> Path:
     """Raise ExportError now if ``path`` could not be written (before any slow work)."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise ExportError(f"{target} is a folder. Choose a file name.")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                   dir=target.parent)
-    except OSError as exc:
-        raise export_error(target, exc) from exc
+    target, fd, tmp = _temporary_beside(path)
     os.close(fd)
     _discard(tmp)
     return target
