@@ -171,6 +171,7 @@ def m006_attempt_metrics(db: Database) -> None:
                f"prompt_text, duration_s, {scores})")
     db.execute("CREATE INDEX attempts_question_started ON attempts (question_id, started_at, "
                f"id, prompt_text, duration_s, status, {scores})")
+    db.execute("CREATE INDEX attempt_tips_by_attempt ON attempt_tips (attempt_id, tip_id, text)")
 
 
 def known_names() -> list[str]:

@@ -26,8 +26,8 @@ DELIVERY_KEYS = ("wpm", "fillers_per_min", "hedges")
 SERIES_KEYS = (*SCORE_KEYS, *DELIVERY_KEYS)
 _VALUE_SQL = {**{k: f"a.score_{k}" for k in SCORE_KEYS},
               **{k: f"m.m_{k}" for k in DELIVERY_KEYS}}
-_FROM = ("FROM attempts AS a LEFT JOIN questions AS q ON q.id = a.question_id "
-         "LEFT JOIN attempt_metrics AS m ON m.attempt_id = a.id")
+_Q = " LEFT JOIN questions AS q ON q.id = a.question_id"
+_M = " LEFT JOIN attempt_metrics AS m ON m.attempt_id = a.id"
 _J2000 = datetime(2000, 1, 1, 12, tzinfo=timezone.utc)  # julian day 2451545.0
 STAR_PARTS = ("S", "T", "A", "R")
 
@@ -43,6 +43,14 @@ def utc_bound(day: date) -> str:
     return local.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+def source(f: ProgressFilter | None = None, *, questions: bool = False,
+           metrics: bool = False) -> str:
+    """The FROM clause: attempts ``a``, with questions ``q`` when the filter or the query needs
+    them and metrics ``m`` when the query reads them (each join costs a lookup per attempt)."""
+    need_q = questions or bool(f and (f.competencies or f.kinds))
+    return "FROM attempts AS a" + (_Q if need_q else "") + (_M if metrics else "")
+
+
 @dataclass(frozen=True)
 class ProgressFilter:
     """Which attempts a view or a report covers. Empty tuples mean "all"."""
@@ -54,7 +62,7 @@ class ProgressFilter:
     include_follow_ups: bool = False
 
     def where(self, *, scored: bool = False, answers: bool = True) -> tuple[str, list[Any]]:
-        """The WHERE clause (with its parameters) over ``_FROM``'s aliases."""
+        """The WHERE clause (with its parameters) over :func:`source`'s aliases."""
         parts: list[str] = []
         params: list[Any] = []
         if self.since is not None:
@@ -178,19 +186,20 @@ class Progress:
         where, params = f.where(scored=True)
         n, j0, j1 = self._one(
             f"SELECT COUNT(*), MIN(julianday(a.started_at)), MAX(julianday(a.started_at)) "
-            f"{_FROM} {where}", params)
+            f"{source(f)} {where}", params)
         if not n:
             return []
         values = ", ".join(f"AVG({sql})" for sql in _VALUE_SQL.values())
+        src = source(f, metrics=True)
         if n <= max_points:
             plain = ", ".join(_VALUE_SQL.values())
-            sql = (f"SELECT julianday(a.started_at), 1, a.id, {plain} {_FROM} {where} "
+            sql = (f"SELECT julianday(a.started_at), 1, a.id, {plain} {src} {where} "
                    "ORDER BY a.started_at, a.id")
         else:
             width = max((j1 - j0) / max_points, 1e-9)
             bucket = f"CAST((julianday(a.started_at) - {j0!r}) / {width!r} AS INTEGER)"
             sql = (f"SELECT AVG(julianday(a.started_at)), COUNT(*), "
-                   f"CASE WHEN COUNT(*) = 1 THEN MIN(a.id) END, {values} {_FROM} {where} "
+                   f"CASE WHEN COUNT(*) = 1 THEN MIN(a.id) END, {values} {src} {where} "
                    f"GROUP BY {bucket} ORDER BY 1")
         rows = self.db.execute(sql, params).fetchall()
         return [SeriesPoint(from_julian(r[0]), int(r[1]), r[2],
@@ -200,17 +209,17 @@ class Progress:
         where_all, p_all = f.where(answers=False)
         count, seconds, j0, j1 = self._one(
             "SELECT COUNT(*), TOTAL(a.duration_s), MIN(julianday(a.started_at)), "
-            f"MAX(julianday(a.started_at)) {_FROM} {where_all}", p_all)
+            f"MAX(julianday(a.started_at)) {source(f)} {where_all}", p_all)
         where, params = f.where(scored=True)
         cols = ", ".join(f"a.score_{k} AS {k}" for k in SCORE_KEYS)
-        scored = self._one(f"SELECT COUNT(*) {_FROM} {where}", params)[0]
+        scored = self._one(f"SELECT COUNT(*) {source(f)} {where}", params)[0]
         k = max(1, min(window, scored // 2)) if scored else 0
         avg = ", ".join(f"AVG({key})" for key in SCORE_KEYS)
         start = ", ".join(f"AVG(CASE WHEN rn <= ? THEN {key} END)" for key in SCORE_KEYS)
         end = ", ".join(f"AVG(CASE WHEN rn > ? THEN {key} END)" for key in SCORE_KEYS)
         row = self._one(
             f"WITH s AS (SELECT {cols}, ROW_NUMBER() OVER (ORDER BY a.started_at, a.id) AS rn "
-            f"{_FROM} {where}) SELECT {avg}, {start}, {end} FROM s",
+            f"{source(f)} {where}) SELECT {avg}, {start}, {end} FROM s",
             [*params, *([k] * len(SCORE_KEYS)), *([scored - k] * len(SCORE_KEYS))])
         n = len(SCORE_KEYS)
         as_dict = lambda i: dict(zip(SCORE_KEYS, row[i * n:(i + 1) * n], strict=True))  # noqa: E731
@@ -226,7 +235,7 @@ class Progress:
         sql = (
             f"WITH s AS (SELECT q.competency AS c, a.started_at AS at, {cols}, ROW_NUMBER() "
             f"OVER (PARTITION BY q.competency ORDER BY (a.score_overall IS NULL), "
-            f"a.started_at DESC, a.id DESC) AS recent {_FROM} {where}) "
+            f"a.started_at DESC, a.id DESC) AS recent {source(f, questions=True)} {where}) "
             f"SELECT c, COUNT(*), MAX(overall), MAX(CASE WHEN recent = 1 THEN overall END), "
             f"MAX(julianday(at)), {avgs} FROM s GROUP BY c ORDER BY c")
         out = []
@@ -239,7 +248,7 @@ class Progress:
         """Practice time per local week (Monday first), every attempt counted, oldest first."""
         where, params = f.where(answers=False)
         monday = "date(a.started_at, 'localtime', 'weekday 0', '-6 days')"
-        sql = (f"SELECT {monday} AS w, TOTAL(a.duration_s), COUNT(*) {_FROM} {where} "
+        sql = (f"SELECT {monday} AS w, TOTAL(a.duration_s), COUNT(*) {source(f)} {where} "
                "GROUP BY w ORDER BY w")
         return [Week(date.fromisoformat(w), float(s), int(n))
                 for w, s, n in self.db.execute(sql, params).fetchall() if w]
@@ -247,7 +256,7 @@ class Progress:
     def practice_days(self, f: ProgressFilter | None = None, limit: int = 1000) -> list[date]:
         """The local days with at least one attempt, newest first."""
         where, params = (f or ProgressFilter()).where(answers=False)
-        sql = (f"SELECT DISTINCT date(a.started_at, 'localtime') AS d {_FROM} {where} "
+        sql = (f"SELECT DISTINCT date(a.started_at, 'localtime') AS d {source(f)} {where} "
                "ORDER BY d DESC LIMIT ?")
         return [date.fromisoformat(d) for (d,) in self.db.execute(sql, [*params, limit]) if d]
 
@@ -260,7 +269,7 @@ class Progress:
         # The attempts in the period first (from the covering index), then their tips by key:
         # CROSS JOIN keeps SQLite from starting at the tips and looking each attempt up.
         sql = (f"SELECT t.tip_id, COUNT(DISTINCT s.id), t.text, MAX(s.at) FROM "
-               f"(SELECT a.id AS id, a.started_at AS at {_FROM} {where}) AS s "
+               f"(SELECT a.id AS id, a.started_at AS at {source(f)} {where}) AS s "
                f"CROSS JOIN attempt_tips AS t ON t.attempt_id = s.id "
                f"WHERE (t.tip_id IN ({marks}) OR t.tip_id LIKE ?) "
                "GROUP BY t.tip_id ORDER BY COUNT(DISTINCT s.id) DESC, MAX(s.at) DESC "
@@ -272,7 +281,8 @@ class Progress:
         """Every answer to ``question_id`` (follow-up answers left out), oldest first."""
         scores = ", ".join(f"a.score_{k}" for k in SCORE_KEYS)
         star = ", ".join(f"m.m_star_{p.lower()}" for p in STAR_PARTS)
-        sql = (f"SELECT a.id, a.started_at, a.duration_s, a.status, {scores}, {star} {_FROM} "
+        sql = (f"SELECT a.id, a.started_at, a.duration_s, a.status, {scores}, {star} "
+               f"{source(metrics=True)} "
                "WHERE a.question_id = ? AND a.prompt_text IS NULL ORDER BY a.started_at, a.id")
         n = len(SCORE_KEYS)
         return [Retake(r[0], r[1], float(r[2] or 0.0), r[3] or "",
@@ -285,14 +295,14 @@ class Progress:
         """Per question: answers, when last practised and the best overall score."""
         where, params = (f or ProgressFilter()).where()
         sql = (f"SELECT a.question_id, COUNT(*), MAX(julianday(a.started_at)), "
-               f"MAX(a.score_overall) {_FROM} {where} GROUP BY a.question_id")
+               f"MAX(a.score_overall) {source(f)} {where} GROUP BY a.question_id")
         return {qid: QuestionStat(qid, int(n), _dt(j), best)
                 for qid, n, j, best in self.db.execute(sql, params).fetchall()}
 
     def attempt_ids(self, f: ProgressFilter) -> list[int]:
         """Every attempt in the period (follow-up answers included), oldest first."""
         where, params = f.where(answers=False)
-        sql = f"SELECT a.id {_FROM} {where} ORDER BY a.started_at, a.id"
+        sql = f"SELECT a.id {source(f)} {where} ORDER BY a.started_at, a.id"
         return [r[0] for r in self.db.execute(sql, params).fetchall()]
 
     def table_rows(self, f: ProgressFilter) -> tuple[list[str], list[tuple]]:
@@ -302,6 +312,7 @@ class Progress:
                 "a.question_id", "q.text", "q.competency", "q.kind", "a.parent_attempt_id",
                 "a.prompt_text", "a.model", *(f"a.score_{k}" for k in SCORE_KEYS),
                 *(f"m.{c}" for c in METRICS), "a.note"]
-        cur = self.db.execute(f"SELECT {', '.join(cols)} {_FROM} {where} "
+        src = source(f, questions=True, metrics=True)
+        cur = self.db.execute(f"SELECT {', '.join(cols)} {src} {where} "
                               "ORDER BY a.started_at, a.id", params)
         return [d[0] for d in cur.description], cur.fetchall()
