@@ -19,7 +19,8 @@ from desktop_app.audio.player import Player
 from desktop_app.audio.resample import resample, to_mono
 from desktop_app.audio.wavio import read_audio
 from desktop_app.domain import Attempt
-from desktop_app.ui.review_view import ReviewView
+from desktop_app.ui.review_view import FINDING_TAIL_S, ReviewView
+from desktop_app.ui.scorecard import SPAN_ROLE
 from tests.fixtures_audio import make_spoken_wav
 
 pytestmark = [pytest.mark.gui, pytest.mark.audio, pytest.mark.whisper]
@@ -143,3 +144,20 @@ def test_a_missing_or_unreadable_recording_says_so_and_the_transcript_stays(
     assert "checkout service" in review.transcript_view.toPlainText()
     assert not review.play_button.isEnabled()
     assert np.isfinite(review.seek_bar.duration)
+
+
+def test_clicking_a_finding_plays_its_words_then_pauses(qtbot, review, spoken, audio_services):
+    aid = store(audio_services, *spoken)
+    with qtbot.waitSignal(review.audio_ready, timeout=10000):
+        review.open_attempt(aid)
+    findings = review.scorecard.findings_list
+    spans = [findings.item(i).data(SPAN_ROLE) for i in range(findings.count())]
+    row = next(i for i, (cs, ce, when) in enumerate(spans) if ce > cs and when >= 0)
+    cs, ce, _when = spans[row]
+    inside = [s for s in review.spans if s[1] > cs and s[0] < ce]
+    review.scorecard.activate_finding(row)
+    assert review.transport.playing
+    assert abs(review.player.position - inside[0][2]) < 0.01  # from its first word
+    qtbot.waitUntil(lambda: not review.transport.playing, timeout=15000)
+    end = inside[-1][3] + FINDING_TAIL_S
+    assert end - 0.05 <= review.transport.position <= end + 0.25  # paused after its words
