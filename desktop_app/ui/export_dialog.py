@@ -249,7 +249,7 @@ class ExportDialog(QDialog):
             from desktop_app.reports.writer import write_report
             from desktop_app.storage.repository import Repository
 
-            with Repository.open(db, read_only=True) as repo:
+            with Repository.reader(db) as repo:
                 return write_report(repo, bank, request, progress=step)
 
         self.tasks.start(token, work, with_progress=True)

@@ -68,7 +68,7 @@ def load_progress(db_path: Any, bank: Any, f: ProgressFilter) -> Loaded:
     from desktop_app.storage.progress import Progress
     from desktop_app.storage.repository import Repository
 
-    with Repository.open(db_path, read_only=True) as repo:
+    with Repository.reader(db_path) as repo:
         progress = Progress(repo.db)
         report = build_report(progress, bank, f)
         total = repo.history_count()
