@@ -58,6 +58,8 @@ def test_one_attempt_is_a_point_not_a_broken_chart(qtbot, services, pool):
     never = [row for row in r.coverage if not row.attempts]
     assert len(practised) == 1 and never, "never-practised competencies are listed too"
     assert view.coverage.rowCount() == len(r.coverage)
+    names = [view.coverage.item(i, 0).text() for i in range(view.coverage.rowCount())]
+    assert names == sorted(names), "competencies A to Z (Qt sorts descending by default)"
 
 
 def test_a_thousand_attempts_and_filters_change_what_the_charts_hold(qtbot, services, pool):
