@@ -93,10 +93,12 @@ class Player:
     def position(self) -> float:
         """Seconds into the current (or last) sound, from the stream itself: the frames its
         callback has handed to PortAudio, less the stream's output latency (what is still
-        buffered), never before the last start or seek."""
+        buffered), never before the last start or seek; the whole length once it played out."""
         cur = self._current
         if cur is None:
             return 0.0
+        if cur.finished.is_set() and cur.pos >= cur.samples.size:
+            return cur.samples.size / cur.rate  # played out: PortAudio drained its buffer
         heard = max(cur.anchor, cur.pos - int(cur.latency * cur.rate))
         return min(heard, cur.samples.size) / cur.rate
 
