@@ -9,6 +9,9 @@
     rehearse practice --question ID (--audio FILE | --text FILE) [--model NAME] [--json]
     rehearse interview plan|roles|date ...         mock interview rounds (cli_interview.py)
     rehearse due [--json]                          questions due for another go
+    rehearse report [--format pdf|csv|json] [--since DATE] [--until DATE]
+                    [--competency NAME] -o PATH       (desktop_app/cli_reports.py)
+    rehearse export ATTEMPT_ID -o bundle.zip
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 from desktop_app import __version__, cli_interview
 from desktop_app.cli_practice import add_parser as add_practice_parser
 from desktop_app.cli_practice import cmd_practice
+from desktop_app.cli_reports import add_parsers
 from desktop_app.paths import AppPaths, prompts_dir, resolve_paths
 from desktop_app.textfmt import fmt_score, fmt_time, kind_label, short_date, shorten
 
@@ -86,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_practice_parser(sub)
     cli_interview.add_parsers(sub)
+    COMMANDS.update(add_parsers(sub))  # report, export (desktop_app/cli_reports.py)
     return p
 
 

@@ -204,6 +204,7 @@ class Attempt:
     prompt_text: str | None = None  # the follow-up question asked, if any
     scores: dict[str, float] = field(default_factory=dict)
     input: AnswerInput = AnswerInput.SPOKEN
+    note: str | None = None  # what the candidate wants to remember about this attempt
 
     @property
     def has_result(self) -> bool:

@@ -29,9 +29,13 @@ class _Playback:
     PortAudio's own end of the stream. Only the reaper thread touches the stream after start().
     """
 
-    def __init__(self, samples: np.ndarray, rate: int, on_finished: Callable[[], None] | None):
+    def __init__(self, samples: np.ndarray, rate: int, on_finished: Callable[[], None] | None,
+                 start: int = 0):
         self.samples, self.rate, self.on_finished = samples, rate, on_finished
-        self.pos = 0
+        self.pos = start  # the next frame the callback hands to PortAudio
+        self.anchor = start  # the frame of the last start or seek: nothing before it is heard
+        self.seek_to: int | None = None  # set by seek(); the callback moves pos there
+        self.latency = 0.0  # the stream's output latency (s): frames handed out, not yet heard
         self.abort = False  # set by stop(); the callback then ends the stream at once
         self.ended = threading.Event()
         self.finished = threading.Event()
@@ -87,9 +91,27 @@ class Player:
 
     @property
     def position(self) -> float:
-        """Seconds played of the current (or last) sound."""
+        """Seconds into the current (or last) sound, from the stream itself: the frames its
+        callback has handed to PortAudio, less the stream's output latency (what is still
+        buffered), never before the last start or seek; the whole length once it played out."""
         cur = self._current
-        return cur.pos / cur.rate if cur is not None else 0.0
+        if cur is None:
+            return 0.0
+        if cur.finished.is_set() and cur.pos >= cur.samples.size:
+            return cur.samples.size / cur.rate  # played out: PortAudio drained its buffer
+        heard = max(cur.anchor, cur.pos - int(cur.latency * cur.rate))
+        return min(heard, cur.samples.size) / cur.rate
+
+    def seek(self, seconds: float) -> bool:
+        """Move the playing sound to ``seconds`` (clamped to its length); the callback jumps
+        there in its next block. False when nothing plays (then play(start=…) instead)."""
+        cur = self._current
+        if cur is None or cur.ended.is_set():
+            return False
+        frame = int(min(max(0.0, seconds), cur.samples.size / cur.rate) * cur.rate)
+        cur.anchor = frame
+        cur.seek_to = frame
+        return True
 
     @property
     def duration(self) -> float:
@@ -97,9 +119,11 @@ class Player:
         return cur.samples.size / cur.rate if cur is not None else 0.0
 
     def play(
-        self, samples: np.ndarray, rate: int, on_finished: Callable[[], None] | None = None
+        self, samples: np.ndarray, rate: int, on_finished: Callable[[], None] | None = None,
+        start: float = 0.0,
     ) -> None:
-        """Start playing (stops whatever is playing); returns at once. Raises PlaybackError."""
+        """Start playing (stops whatever is playing) from ``start`` seconds; returns at once.
+        Raises PlaybackError."""
         self.stop()
         dev = resolve_output(self._sd, self.device)
         x = to_mono(samples)
@@ -107,12 +131,16 @@ class Player:
         if not self._rate_ok(dev.index, rate):
             target = int(dev.default_samplerate or 48000)
             x, rate = resample(x, rate, target), target
-        pb = _Playback(x, rate, on_finished)
+        pb = _Playback(x, rate, on_finished, int(min(max(0.0, start) * rate, x.size)))
 
         def callback(outdata, frames, time_info, status) -> None:  # PortAudio thread
             if pb.abort:
                 outdata[:] = 0
                 raise self._sd.CallbackAbort
+            target = pb.seek_to
+            if target is not None:
+                pb.seek_to = None
+                pb.pos = target
             chunk = pb.samples[pb.pos : pb.pos + frames]
             n = chunk.size
             outdata[:n, 0] = chunk
@@ -133,6 +161,10 @@ class Player:
             )
         except Exception as exc:
             raise PlaybackError(f"Could not open the speaker '{dev.name}': {exc}") from exc
+        try:  # known once the stream is open; read before start(), while no thread runs it
+            pb.latency = max(0.0, min(1.0, float(pb.stream.latency)))
+        except (AttributeError, TypeError, ValueError):
+            pb.latency = 0.0
         try:
             pb.stream.start()
         except Exception as exc:
@@ -147,10 +179,11 @@ class Player:
             self._reapers.append(reaper)
         reaper.start()
 
-    def play_file(self, path: Path, on_finished: Callable[[], None] | None = None) -> None:
+    def play_file(self, path: Path, on_finished: Callable[[], None] | None = None,
+                  start: float = 0.0) -> None:
         """Play an audio file at its own rate (raises UnreadableAudio / PlaybackError)."""
         samples, rate = read_audio(Path(path))
-        self.play(samples, rate, on_finished)
+        self.play(samples, rate, on_finished, start)
 
     def stop(self) -> None:
         """Stop now (drops buffered audio); returns at once, never waits for the audio system.

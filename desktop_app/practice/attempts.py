@@ -181,6 +181,10 @@ class AttemptService:
         fields = {**self._transcript_fields(transcript, model), **self._score_fields(analysis)}
         self.repo.update_attempt(attempt_id, **fields)  # one write; SCORED wins over TRANSCRIBED
 
+    def set_note(self, attempt_id: int, note: str | None) -> bool:
+        """The candidate's note on an attempt (None clears it); False if it is gone."""
+        return bool(self.repo.update_attempt(attempt_id, note=note))
+
     def failed(self, attempt_id: int, message: str) -> None:
         """Transcribing or scoring failed (FAILED, ``error`` kept); the recording stays."""
         self.repo.update_attempt(attempt_id, status=AttemptStatus.FAILED, error=message)

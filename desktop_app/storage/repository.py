@@ -26,6 +26,7 @@ from sqlite_utils import Database
 from desktop_app.domain import SCORE_KEYS, AnswerInput, Attempt, AttemptStatus, Question
 from desktop_app.storage import history
 from desktop_app.storage.db import (
+    connect_reader,
     open_database,
     translate_errors,
     write_transaction,
@@ -119,6 +120,12 @@ class Repository:
         write); see desktop_app.storage.db.open_database."""
         db, notice = open_database(path, timeout=timeout, read_only=read_only)
         return cls(db, path=Path(path), notice=notice, read_only=read_only)
+
+    @classmethod
+    def reader(cls, path: str | Path, *, timeout: float = 5.0) -> Repository:
+        """A read-only repository on a database already opened by this process, for a
+        background thread (no checks: see desktop_app.storage.db.connect_reader)."""
+        return cls(connect_reader(path, timeout=timeout), path=Path(path), read_only=True)
 
     def close(self) -> None:
         self.db.close()

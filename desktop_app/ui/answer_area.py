@@ -6,7 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.ui.live_session import STATE_TEXT
 from desktop_app.ui.scorecard import Scorecard
@@ -20,7 +27,8 @@ class AnswerArea(QWidget):
     practice view says what to show.
 
     Test hooks: ``status_label``, ``progress_bar``, ``live_state_label``, ``live_view``,
-    ``scorecard``.
+    ``scorecard``, ``review_button`` (shown once an answer is scored; its ``clicked`` is
+    forwarded by the practice view as ``review_requested``).
     """
 
     def __init__(self, is_busy: Callable[[], bool], waiting_for_model: Callable[[], bool],
@@ -46,6 +54,10 @@ class AnswerArea(QWidget):
         self.live_view.hide()
         self.scorecard = Scorecard()
         self.scorecard.hide()
+        self.review_button = QPushButton("Review with audio…")
+        self.review_button.setToolTip("Replay this answer with its words highlighted as they "
+                                      "play, add a note, compare it with your other attempts")
+        self.review_button.hide()
         self._busy_timer = QTimer(self)
         self._busy_timer.setSingleShot(True)
         self._busy_timer.setInterval(500)  # anything over half a second shows progress
@@ -54,6 +66,7 @@ class AnswerArea(QWidget):
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_label, 1)
         status_row.addWidget(self.progress_bar)
+        status_row.addWidget(self.review_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(10)
@@ -68,6 +81,7 @@ class AnswerArea(QWidget):
         self._stop_busy()
         self.scorecard.clear()
         self.scorecard.hide()
+        self.review_button.hide()
         self.hide_live()
         self.status_label.setText(status)
 
@@ -134,6 +148,7 @@ class AnswerArea(QWidget):
         self.scorecard.set_heading(heading)
         self.scorecard.show_analysis(analysis, transcript, strong_answer=strong)
         self.scorecard.show()
+        self.review_button.show()
 
     def _stop_busy(self) -> None:
         self._busy_timer.stop()

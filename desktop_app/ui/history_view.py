@@ -48,12 +48,14 @@ class HistoryView(QWidget):
 
     Test hooks: ``table`` (QTableView), ``model`` (HistoryModel), ``search_edit``,
     ``count_label``, ``row_ids()`` (loaded rows), ``open_attempt(id)``, ``selected_id``,
-    ``play_button``, ``transcribe_button``, ``delete_button``, ``delete_attempt(id, ask=True)``,
-    ``scorecard``, ``detail_title``, ``banner``, ``refresh()``, ``retranscribe_bar`` (the new
-    result of a re-transcription waits there until kept).
+    ``play_button``, ``review_button``, ``transcribe_button``, ``delete_button``,
+    ``delete_attempt(id, ask=True)``, ``scorecard``, ``detail_title``, ``banner``,
+    ``refresh()``, ``retranscribe_bar`` (the new result of a re-transcription waits there until
+    kept). Signals: ``attempt_deleted(id)``, ``review_requested(id)``.
     """
 
     attempt_deleted = Signal(int)
+    review_requested = Signal(int)  # "Review…" or a double-click on a row
 
     def __init__(self, services: Any, pipeline: Any, player: Any = None,
                  parent: QWidget | None = None) -> None:
@@ -75,12 +77,17 @@ class HistoryView(QWidget):
         self.detail_title.setWordWrap(True)
         self.play_button = QPushButton("▶ Play")
         self.play_button.clicked.connect(self.toggle_play)
+        self.review_button = QPushButton("Review…")
+        self.review_button.setToolTip("Open in Review: the audio synced to the transcript, "
+                                      "your note, the retakes (or double-click the row)")
+        self.review_button.clicked.connect(self._review_selected)
         self.transcribe_button = QPushButton("Transcribe")
         self.transcribe_button.clicked.connect(self.transcribe_selected)
         self.delete_button = QPushButton("Delete…")
         self.delete_button.clicked.connect(lambda: self.delete_attempt(self.selected_id))
         buttons = QHBoxLayout()
-        for b in (self.play_button, self.transcribe_button, self.delete_button):
+        for b in (self.review_button, self.play_button, self.transcribe_button,
+                  self.delete_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.scorecard = Scorecard(allow_follow_up=False)
@@ -158,6 +165,7 @@ class HistoryView(QWidget):
             table.setColumnWidth(col, width + _CELL_PADDING)
         table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
         table.viewport().installEventFilter(self)
+        table.doubleClicked.connect(lambda index: self.review_requested.emit(index.data(ID_ROLE)))
         return table
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -351,7 +359,12 @@ class HistoryView(QWidget):
             return "Recovered recording — press “Transcribe” to transcribe and score it."
         return "No transcript yet."
 
+    def _review_selected(self) -> None:
+        if self.selected_id is not None:
+            self.review_requested.emit(self.selected_id)
+
     def _set_buttons(self, attempt: Attempt | None) -> None:
+        self.review_button.setEnabled(attempt is not None)
         has_audio = bool(attempt and attempt.audio_path and
                          self.services.paths.absolute(attempt.audio_path).exists())
         self.play_button.setEnabled(has_audio and self.player is not None)

@@ -1,19 +1,37 @@
-"""The main window: Practice, Interview and History tabs, Settings, model state, notices."""
+"""The main window: Practice, Interview, History, Review and Progress tabs, File → Export…,
+Settings, model state and start-up notices."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from desktop_app.ui.compare_view import CompareDialog
 from desktop_app.ui.due_watch import DueWatch
+from desktop_app.ui.export_dialog import (
+    BundleExporter,
+    ExportDialog,
+    FolderOpener,
+    open_in_file_manager,
+)
 from desktop_app.ui.history_view import HistoryView
 from desktop_app.ui.interview_view import InterviewView
 from desktop_app.ui.pipeline import NO_MODEL_HINT, Pipeline
 from desktop_app.ui.practice_view import PracticeView
+from desktop_app.ui.progress_view import ProgressView
+from desktop_app.ui.review_view import ReviewView
 from desktop_app.ui.rounds_list import RoundsList
 from desktop_app.ui.settings_dialog import SettingsDialog
 from desktop_app.ui.welcome import WelcomePanel
@@ -31,13 +49,17 @@ class MainWindow(QMainWindow):
     """Rehearse's window. Built from a ``Services``; the model loads after the first show.
 
     Test hooks: ``pipeline`` (model state: ``pipeline.state`` in idle|loading|ready|missing),
-    ``practice_view`` (see PracticeView), ``history_view`` (see HistoryView), ``tabs``,
+    ``practice_view`` (see PracticeView), ``history_view`` (see HistoryView), ``review_view``
+    (ReviewView; ``review(id)`` opens an attempt there), ``progress_view`` (ProgressView),
     ``interview_view`` (see InterviewView), ``rounds_list`` (History's rounds),
-    ``open_round(id)``, ``due_watch`` (what is due, for the picker), ``notice_banner``,
-    ``welcome`` (the first-run panel, shown while no model is installed), ``model_label``
-    (status-bar text), ``settings_action``, ``open_settings()`` → the SettingsDialog (modal,
-    returns at once; also ``settings_dialog``), ``speech`` (SpeechBridge or None), ``player``
-    (Player or None).
+    ``open_round(id)``, ``due_watch`` (what is due, for the picker),
+    ``tabs``, ``export_action`` / ``open_export()`` → the ExportDialog (``export_dialog``),
+    ``compare(question_id, attempt_id)`` → the CompareDialog (``compare_dialog``),
+    ``export_attempt(id, path=None)`` (a bundle; ``bundles`` is its BundleExporter),
+    ``notice_banner``, ``welcome`` (the first-run panel, shown while no model is installed),
+    ``model_label`` (status-bar text), ``settings_action``, ``open_settings()`` → the
+    SettingsDialog (modal, returns at once; also ``settings_dialog``), ``speech``
+    (SpeechBridge or None), ``player`` (Player or None).
     Signals (forwarded from the practice view): ``attempt_saved(id)``, ``attempt_scored(id)``.
     """
 
@@ -45,9 +67,15 @@ class MainWindow(QMainWindow):
     attempt_scored = Signal(int)
     _audio_stuck = Signal(str)  # from a player's reaper thread
 
-    def __init__(self, services: Any, *, load_model_on_show: bool = True) -> None:
+    TAB_NAMES = ("&Practice", "&Interview", "&History", "&Review", "Pro&gress")
+
+    def __init__(self, services: Any, *, load_model_on_show: bool = True,
+                 open_folder: FolderOpener = open_in_file_manager) -> None:
         super().__init__()
         self.services = services
+        self._open_folder = open_folder
+        self.export_dialog: ExportDialog | None = None
+        self.compare_dialog: CompareDialog | None = None
         self.setWindowTitle("Rehearse — interview practice")
         self.setMinimumSize(*MIN_SIZE)
         self.resize(1180, 800)
@@ -65,6 +93,9 @@ class MainWindow(QMainWindow):
         self.history_view = HistoryView(services, self.pipeline, self.player)
         self.interview_view = InterviewView(services, self.pipeline, self.speech)
         self.rounds_list = RoundsList(services)
+        self.review_view = ReviewView(services, self.player)
+        self.progress_view = ProgressView(services)
+        self.bundles = BundleExporter(services, self)
         self.welcome = WelcomePanel(services, self.speech is not None)
         self.welcome.hide()
         self.welcome.model_installed.connect(self._on_model_installed)
@@ -75,6 +106,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.interview_view, "Interview")
         self.history_view.add_section(self.rounds_list)
         self.tabs.addTab(self.history_view, "History")
+        self.tabs.addTab(self.review_view, "Review")
+        self.tabs.addTab(self.progress_view, "Progress")
         self.notice_banner = Banner()
         central = QWidget()
         lay = QVBoxLayout(central)
@@ -96,6 +129,8 @@ class MainWindow(QMainWindow):
         self.interview_view.grade_changed.connect(lambda _id: self.due_watch.refresh())
         self.interview_view.round_finished.connect(lambda _id: self.rounds_list.refresh())
         self.rounds_list.round_opened.connect(self.open_round)
+        self.practice_view.attempt_scored.connect(lambda _i: self.progress_view.mark_stale())
+        self._connect_views()
         self.pipeline.model_state.connect(self._on_model_state)
         if services.notices:
             self.notice_banner.show_message("\n".join(services.notices), "info")
@@ -124,8 +159,30 @@ class MainWindow(QMainWindow):
             self.services.notices.append(f"Speech is unavailable: {exc}")
             return None, None
 
+    def _connect_views(self) -> None:
+        self.practice_view.review_requested.connect(self.review)
+        self.history_view.review_requested.connect(self.review)
+        self.history_view.attempt_deleted.connect(lambda _i: self.progress_view.mark_stale())
+        self.review_view.compare_requested.connect(self.compare)
+        self.review_view.export_requested.connect(self.export_attempt)
+        for view in (self.review_view, self.progress_view):
+            view.practise_requested.connect(self.practise)
+        self.progress_view.export_requested.connect(self.open_export)
+        self.bundles.done.connect(self._bundle_written)
+        self.bundles.failed.connect(lambda m: self.notice_banner.show_message(m, "error"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
+        self.export_action = QAction("&Export report…", self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setToolTip("A progress report as PDF, CSV or JSON")
+        self.export_action.triggered.connect(self.open_export)
+        self.export_attempt_action = QAction("Export this &attempt (zip)…", self)
+        self.export_attempt_action.triggered.connect(self._export_reviewed)
+        menu.addAction(self.export_action)
+        menu.addAction(self.export_attempt_action)
+        menu.addSeparator()
         self.settings_action = QAction("&Settings…", self)
         self.settings_action.setShortcuts([QKeySequence("Ctrl+,"),
                                            QKeySequence(QKeySequence.StandardKey.Preferences)])
@@ -137,7 +194,7 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(quit_action)
         view = self.menuBar().addMenu("&View")
-        for i, name in enumerate(("&Practice", "&Interview", "&History")):
+        for i, name in enumerate(self.TAB_NAMES):
             act = QAction(name, self)
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _c=False, i=i: self.tabs.setCurrentIndex(i))
@@ -145,6 +202,7 @@ class MainWindow(QMainWindow):
         self.toolbar = self.addToolBar("Main")
         self.toolbar.setMovable(False)
         self.toolbar.addAction(self.settings_action)
+        self.toolbar.addAction(self.export_action)
 
     # ---- events ------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
@@ -191,12 +249,74 @@ class MainWindow(QMainWindow):
 
     def _on_saved(self, attempt_id: int) -> None:
         self.history_view.refresh()
+        self.progress_view.mark_stale()
         self.attempt_saved.emit(attempt_id)
 
     def open_round(self, round_id: int) -> None:
         """Show a stored round's report in the Interview tab."""
         if self.interview_view.show_round(round_id):
             self.tabs.setCurrentWidget(self.interview_view)
+
+    # ---- review, progress, exports -----------------------------------------------------------
+    def review(self, attempt_id: int) -> bool:
+        """Open an attempt in the Review tab (from History, or straight after answering)."""
+        self.tabs.setCurrentWidget(self.review_view)
+        return self.review_view.open_attempt(attempt_id)
+
+    def practise(self, question_id: str) -> None:
+        """Go to Practice with this question ("" = as it is)."""
+        self.tabs.setCurrentWidget(self.practice_view)
+        if question_id:
+            self.practice_view.picker.select(question_id)
+
+    def compare(self, question_id: str, attempt_id: int) -> CompareDialog:
+        """Every answer to ``question_id`` in a window of its own, ``attempt_id`` compared."""
+        if self.compare_dialog is None:
+            self.compare_dialog = CompareDialog(self.services, self)
+        self.compare_dialog.view.load(question_id, attempt_id)
+        self.compare_dialog.show()
+        self.compare_dialog.raise_()
+        return self.compare_dialog
+
+    def open_export(self) -> ExportDialog:
+        """File → Export…: the report dialog (non-blocking; returns it at once)."""
+        if self.export_dialog is None:
+            self.export_dialog = ExportDialog(self.services, self, open_folder=self._open_folder)
+        self.export_dialog.show()
+        self.export_dialog.raise_()
+        return self.export_dialog
+
+    def _export_reviewed(self) -> None:
+        rec = self.review_view.record
+        if rec is None:
+            self.statusBar().showMessage("Open an attempt in Review (or from History) first.",
+                                         6000)
+            return
+        self.export_attempt(rec.id)
+
+    def export_attempt(self, attempt_id: int, path: Any = None) -> bool:
+        """One attempt as a zip (asks where, unless ``path`` is given); written off the GUI
+        thread, then its folder opens."""
+        if attempt_id < 0:
+            return False
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Export the attempt as", str(self.bundles.default_path(attempt_id)),
+                "Zip files (*.zip)")
+            if not chosen:
+                return False
+            path = chosen
+        self.statusBar().showMessage(f"Writing {path}…")
+        return self.bundles.export(attempt_id, Path(path))
+
+    def _bundle_written(self, path: str, warnings: list) -> None:
+        note = f" ({'; '.join(warnings)})" if warnings else ""
+        self.statusBar().showMessage(f"Wrote {path}{note}", 15000)
+        self._open_folder(Path(path).parent)
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is not self.review_view:
+            self.review_view.pause()
 
     def open_settings(self) -> SettingsDialog:
         """Open the settings dialog (modal: the window waits for OK or Cancel, but this call
@@ -235,6 +355,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop speech and playback, finish a running recording, stop every worker thread."""
+        self.review_view.stop()
         if self.speech is not None:
             self.speech.stop()
             self.speech.shutdown()

@@ -41,7 +41,8 @@ class PracticeView(QWidget):
     ``type_button`` and ``typed`` (the Type an answer editor), ``flow`` (the AnswerFlow this
     view shows: the recording state machine and the attempt writes live there).
     Signals: ``attempt_saved(id)`` once the recording is stored (status "recorded"),
-    ``attempt_scored(id)`` once transcript + scores are stored, ``recording_started(path)``.
+    ``attempt_scored(id)`` once transcript + scores are stored, ``recording_started(path)``,
+    ``review_requested(id)`` (the answer on show, from its "Review with audio…" button).
     Methods: ``toggle_recording()``, ``start_recording()``, ``stop_recording()``,
     ``answer_follow_up(text)``.
     """
@@ -49,6 +50,7 @@ class PracticeView(QWidget):
     attempt_saved = Signal(int)
     attempt_scored = Signal(int)
     recording_started = Signal(str)
+    review_requested = Signal(int)
 
     def __init__(self, services: Any, pipeline: Any, speech: Any = None, player: Any = None,
                  parent: QWidget | None = None) -> None:
@@ -138,6 +140,7 @@ class PracticeView(QWidget):
         self.scorecard.speak_follow_up_requested.connect(self.say)
         self.scorecard.answer_follow_up_requested.connect(self.answer_follow_up)
         self.scorecard.finding_activated.connect(self._play_from)
+        area.review_button.clicked.connect(self._review_current)
 
         speak_row = QHBoxLayout()
         speak_row.addWidget(self.speak_button)
@@ -398,6 +401,10 @@ class PracticeView(QWidget):
             return
         self.answer_area.failed()
         self.banner.show_message(u.message, "error")
+
+    def _review_current(self) -> None:
+        if self.current_attempt_id is not None:
+            self.review_requested.emit(self.current_attempt_id)
 
     def _play_from(self, _cs: int, _ce: int, when: float) -> None:
         """Play the current attempt's audio from a finding's time."""

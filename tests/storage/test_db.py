@@ -26,6 +26,7 @@ MIGRATION_NAMES = [
     "m005_schema_info",
     "m006_attempt_input",
     "m007_rounds_and_schedule",
+    "m008_attempt_metrics",
 ]
 ATTEMPT_COLUMNS_M001 = {
     "id",
@@ -99,8 +100,9 @@ def test_fresh_database_has_every_table_and_column(tmp_path):
     try:
         assert notice is None
         assert {"questions", "sessions", "attempts", "attempts_fts"} <= set(db.table_names())
-        want = ATTEMPT_COLUMNS_M001 | ATTEMPT_COLUMNS_M002 | {"input"}  # m006: input
+        want = ATTEMPT_COLUMNS_M001 | ATTEMPT_COLUMNS_M002 | {"input", "note"}  # m006, m008
         assert set(db["attempts"].columns_dict) == want
+        assert {"attempt_metrics", "attempt_tips"} <= set(db.table_names())
         assert set(db["questions"].columns_dict) == {
             "id",
             "text",
@@ -393,6 +395,7 @@ def test_m004_keeps_rows_ids_links_and_search(tmp_path):
     try:
         after = list(db["attempts"].rows_where(order_by="id"))
         assert [r.pop("input") for r in after] == ["spoken"] * len(before)  # m006's default
+        assert [r.pop("note") for r in after] == [None] * len(before)  # m008: no note yet
         assert after == before
         assert "AUTOINCREMENT" in db["attempts"].schema
         assert {"attempts_ai", "attempts_ad", "attempts_au"} <= set(db.triggers_dict)

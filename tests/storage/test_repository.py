@@ -286,3 +286,18 @@ def test_a_repository_belongs_to_its_thread(repo):
     t.start()
     t.join()
     assert len(errors) == 1 and isinstance(errors[0], sqlite3.ProgrammingError)
+
+
+def test_a_reader_sees_the_history_and_cannot_write(tmp_path):
+    """Repository.reader: the background readers' connection (no quick check of the file)."""
+    from desktop_app.storage.errors import StorageError
+
+    path = tmp_path / "rehearse.db"
+    with Repository.open(path) as repo:
+        aid = repo.add_attempt(Attempt(id=None, question_id="q",
+                                       started_at="2026-11-01T10:00:00+00:00"))
+        with Repository.reader(path) as reader:
+            assert reader.history_count() == 1 and reader.get_attempt(aid) is not None
+            with pytest.raises((StorageError, sqlite3.OperationalError)):
+                reader.update_attempt(aid, note="not from here")
+        assert repo.get_attempt(aid).note is None

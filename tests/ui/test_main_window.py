@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_window_opens_and_says_no_model(services, make_window, qtbot):
     w = make_window(services)
     tabs = [w.tabs.tabText(i) for i in range(w.tabs.count())]
-    assert tabs == ["Practice", "Interview", "History"]
+    assert tabs == ["Practice", "Interview", "History", "Review", "Progress"]
     assert w.practice_view.picker.list.count() == len(services.bank.questions) > 0
     qtbot.waitUntil(lambda: w.pipeline.state == "missing", timeout=10000)
     assert w.model_label.text() == NO_MODEL_HINT

@@ -46,6 +46,16 @@ def test_next_question_clears_the_answer_and_the_follow_up_clock_starts_at_zero(
     answered_in = pv.elapsed_label.text()
     assert answered_in not in ("0:00", "0:01")
 
+    # issue 9: straight from the scorecard into Review, with the recording, and back
+    assert pv.answer_area.review_button.isVisible()
+    pv.answer_area.review_button.click()
+    assert w.tabs.currentWidget() is w.review_view
+    assert w.review_view.record.id == first_id
+    qtbot.waitUntil(lambda: w.review_view.transport is not None, timeout=10000)
+    assert w.review_view.play_button.isEnabled()
+    w.practise("")
+    assert w.tabs.currentWidget() is pv and pv.scorecard.isVisible()
+
     # point 4: the follow-up's clock starts at 0:00, not at the last answer's time
     pv.scorecard.answer_follow_up_button.click()
     assert pv.state in ("starting", "recording")

@@ -1,0 +1,137 @@
+"""Progress at scale: how long the Progress view takes to open, and the summary PDF to write,
+with 10,000 attempts against 100.
+
+Two data folders are filled through the app's own storage API (``Repository.add_attempt``, via
+tests/history_factory.py: real analyses of the spoken-answer fixtures, spread over weeks). For
+each, the real ProgressView is built offscreen and opened: ``progress_open_s`` runs from show()
+to its ``loaded`` signal (the SQL aggregates, the report model, summary, coverage and what to
+practise next on screen); the charts are then drawn by matplotlib one after the other, and the
+time to ``charts_ready`` (all three on screen) is printed on the line before the last. Medians
+of ``--repeat`` runs after one warm-up (the warm-up pays matplotlib's import).
+The GUI thread's longest event-loop gap while it opens is printed too (the work is off it). The
+summary PDF (no per-attempt pages) is written for the large history through ``write_report``,
+as File → Export… and ``rehearse report`` do.
+
+    python bench/progress.py [--attempts 10000] [--small 100] [--repeat 3]
+
+Last line: attempts=<n> progress_open_s=<x> small_open_s=<x at the small size>
+ratio=<x/x> report_pdf_s=<summary PDF>
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.app import build_services  # noqa: E402
+from desktop_app.paths import AppPaths  # noqa: E402
+from tests.history_factory import analysis_pool, make_history  # noqa: E402
+
+
+def filled(root: Path, n: int, pool: list) -> object:
+    """Services on a fresh data folder holding ``n`` attempts over 26 weeks."""
+    services = build_services(AppPaths(root / f"data-{n}").ensure(), with_audio=False)
+    make_history(services.repo, services.bank.questions, n, weeks=26, pool=pool)
+    return services
+
+
+def open_once(app: QApplication, services: object) -> tuple[float, float, float]:
+    """(seconds until the numbers show, until the charts show, longest GUI-thread gap)."""
+    from desktop_app.ui.progress_view import ProgressView
+
+    view = ProgressView(services)
+    view.resize(1100, 760)
+    gaps, tick = [0.0], QElapsedTimer()
+    timer = QTimer()
+    timer.setInterval(5)
+
+    def beat() -> None:
+        gaps.append(tick.restart() / 1000.0)
+
+    timer.timeout.connect(beat)
+    done: list[float] = []
+    drawn: list[float] = []
+    view.loaded.connect(lambda: done.append(time.perf_counter()))
+    view.charts_ready.connect(lambda: drawn.append(time.perf_counter()))
+    tick.start()
+    timer.start()
+    t0 = time.perf_counter()
+    view.show()  # showEvent → refresh(): the load runs on the thread pool
+    while not drawn and time.perf_counter() - t0 < 120:
+        app.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+    if not (done and drawn):
+        raise SystemExit("the Progress view did not open within 120 s")
+    assert view.report is not None and not view.report.empty
+    return done[0] - t0, drawn[0] - t0, max(gaps)
+
+
+def median_open(app: QApplication, services: object, repeat: int
+                ) -> tuple[float, float, float]:
+    runs = [open_once(app, services) for _ in range(repeat)]
+    return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs),
+            max(r[2] for r in runs))
+
+
+def pdf_seconds(services: object, out: Path, repeat: int) -> float:
+    from desktop_app.reports.writer import ReportRequest, write_report
+    from desktop_app.storage.progress import ProgressFilter
+
+    times = []
+    for i in range(repeat):
+        request = ReportRequest(ProgressFilter(), "pdf", out / f"report-{i}.pdf")
+        t0 = time.perf_counter()
+        written = write_report(services.repo, services.bank, request)
+        times.append(time.perf_counter() - t0)
+        assert written.path.stat().st_size > 10_000
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--attempts", type=int, default=10_000)
+    ap.add_argument("--small", type=int, default=100)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        probe = build_services(AppPaths(root / "probe").ensure(), with_audio=False)
+        pool = analysis_pool(probe.bank.questions)
+        probe.repo.close()
+        t0 = time.perf_counter()
+        small = filled(root, args.small, pool)
+        large = filled(root, args.attempts, pool)
+        print(f"filled {args.small} + {args.attempts} attempts through Repository.add_attempt "
+              f"in {time.perf_counter() - t0:.1f} s", flush=True)
+        open_once(app, small)  # warm-up: imports, fonts, the thread pool
+        small_s, small_charts, small_gap = median_open(app, small, args.repeat)
+        large_s, large_charts, large_gap = median_open(app, large, args.repeat)
+        print(f"charts on screen: {args.small} attempts {small_charts:.3f} s, {args.attempts} "
+              f"attempts {large_charts:.3f} s (ratio {large_charts / small_charts:.2f}); "
+              f"longest GUI-thread gap {small_gap * 1000:.0f} / {large_gap * 1000:.0f} ms; "
+              f"medians of {args.repeat}", flush=True)
+        pdf_s = pdf_seconds(large, root, max(1, args.repeat - 1))
+        for services in (small, large):
+            services.repo.close()
+    print(f"attempts={args.attempts} progress_open_s={large_s:.3f} small_open_s={small_s:.3f} "
+          f"ratio={large_s / small_s:.2f} report_pdf_s={pdf_s:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""The Progress view on real SQLite histories made through the storage API: 0, 1 and 1,000
+attempts; filters change what the charts hold; one click starts a suggested question."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from desktop_app.reports.charts import trend
+from desktop_app.ui.progress_view import ProgressView
+from tests.history_factory import analysis_pool, make_history
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def pool():
+    from desktop_app.paths import prompts_dir
+    from desktop_app.questions import QuestionBank
+
+    return analysis_pool(QuestionBank.load([prompts_dir()]).questions)
+
+
+def opened(qtbot, services) -> ProgressView:
+    view = ProgressView(services)
+    qtbot.addWidget(view)
+    view.resize(1100, 800)
+    with qtbot.waitSignal(view.charts_ready, timeout=60000):
+        view.show()
+    return view
+
+
+def pixels(view: ProgressView, name: str) -> np.ndarray:
+    image = view.chart_labels[name].pixmap().toImage()
+    ptr = image.constBits()
+    return np.frombuffer(ptr, np.uint8, image.sizeInBytes()).copy()
+
+
+def test_no_attempts_shows_how_to_start(qtbot, services):
+    view = opened(qtbot, services)
+    assert view.stack.currentWidget() is view.empty_page
+    assert "Record" in view.empty_text.text() and "Practice" in view.empty_text.text()
+    with qtbot.waitSignal(view.practise_requested) as go:
+        view.empty_button.click()
+    assert go.args == [""]
+
+
+def test_one_attempt_is_a_point_not_a_broken_chart(qtbot, services, pool):
+    [aid] = make_history(services.repo, services.bank.questions, 1, pool=pool)
+    view = opened(qtbot, services)
+    assert view.stack.currentWidget() is view.content_page
+    r = view.report
+    assert r.summary.attempts == 1 and trend(r, "overall").ids == [aid]
+    assert "1 attempts" not in view.summary_label.text()
+    for name in ("scores", "delivery", "weeks"):
+        assert not view.chart_labels[name].pixmap().isNull()
+    practised = {row.competency for row in r.coverage if row.attempts}
+    never = [row for row in r.coverage if not row.attempts]
+    assert len(practised) == 1 and never, "never-practised competencies are listed too"
+    assert view.coverage.rowCount() == len(r.coverage)
+    names = [view.coverage.item(i, 0).text() for i in range(view.coverage.rowCount())]
+    assert names == sorted(names), "competencies A to Z (Qt sorts descending by default)"
+
+
+def test_a_thousand_attempts_and_filters_change_what_the_charts_hold(qtbot, services, pool):
+    make_history(services.repo, services.bank.questions, 1000, weeks=10, pool=pool)
+    view = opened(qtbot, services)
+    everything = view.report
+    assert everything.summary.attempts == 1000
+    overall = trend(everything, "overall")
+    assert sum(overall.counts) == 1000 and len(overall.values) <= 400  # averaged points
+    assert overall.rolling[-1] > overall.rolling[0], "the factory's candidate improves"
+    before = pixels(view, "scores")
+
+    competency = next(row.competency for row in everything.coverage if row.attempts)
+    i = view.competency_combo.findData(competency)
+    with qtbot.waitSignal(view.charts_ready, timeout=60000):
+        view.competency_combo.setCurrentIndex(i)
+    narrowed = view.report
+    assert narrowed.filter.competencies == (competency,)
+    expected = sum(row.attempts for row in everything.coverage if row.competency == competency)
+    assert sum(trend(narrowed, "overall").counts) == expected < 1000
+    assert [row.competency for row in narrowed.coverage] == [competency]
+    assert not np.array_equal(before, pixels(view, "scores")), "the chart is redrawn"
+
+    with qtbot.waitSignal(view.charts_ready, timeout=60000):
+        view.period_combo.setCurrentIndex(0)  # last 4 weeks
+    recent = view.report
+    since = recent.filter.since
+    assert since is not None
+    assert all(p.at.astimezone().date() >= since for p in recent.series)
+    assert recent.summary.attempts < narrowed.summary.attempts
+
+    with qtbot.waitSignal(view.practise_requested) as go:
+        view.next_buttons[0].click()
+    assert go.args[0] == view.suggestions[0].question.id
