@@ -12,7 +12,6 @@ it heard. One pass at a time; it needs a transcribe callable with ``preview`` an
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 from desktop_app.domain import Segment, Transcript
 from desktop_app.transcription.cleanup import Cleaner
 from desktop_app.transcription.live.config import LiveConfig
+from desktop_app.transcription.live.load import LoadMeter
 from desktop_app.transcription.live.stream import AudioStream
 from desktop_app.transcription.vad import FRAME_LEN, SAMPLE_RATE
 
@@ -68,10 +68,11 @@ class SpeculativeChain:
     called (on the helper thread) when a pass finishes, ``on_change`` when the chain changed."""
 
     def __init__(
-        self, stream: AudioStream, transcribe: object, cleaner: Cleaner, *,
+        self, stream: AudioStream, transcribe: object, cleaner: Cleaner, meter: LoadMeter, *,
         lock: threading.Lock, on_done: Callable[[], None], on_change: Callable[[], None],
     ) -> None:  # fmt: skip
         self.stream = stream
+        self.meter = meter
         self.config: LiveConfig = stream.config
         self._fn = transcribe
         self.enabled = self.config.spec_pause_s > 0 and can_speculate(transcribe)
@@ -95,8 +96,8 @@ class SpeculativeChain:
             self._helper.shutdown(wait=False)
 
     # ------------------------------------------------------------------ starting passes
-    def speculate(self, speech: np.ndarray) -> bool:
-        """Start a pass if the tail calls for one; True if one was started.
+    def speculate(self, speech: np.ndarray, allow: Callable[[float], bool]) -> bool:
+        """Start a pass if the tail calls for one and ``allow(audio seconds)``; True if started.
 
         New speech ending in a pause after the chain: transcribe just that (the whole tail when
         the chain is empty). No new speech but several pieces: transcribe them again as one.
@@ -112,10 +113,14 @@ class SpeculativeChain:
             mid = v1 + int(self.config.spec_pause_s / 2 * SAMPLE_RATE)
             cut = start + -(-(mid - start) // FRAME_LEN) * FRAME_LEN
             after = " ".join(p.result.text.strip() for p in pieces) if pieces else None
+            if not allow((b - a) / SAMPLE_RATE):
+                return False
             self._submit(Span(start, a, b, v0, v1, cut), 0, speech, after)
             return True
         if len(pieces) > 1:  # their span is all in the past: no need to wait for a pause
             first, last = pieces[0], pieces[-1]
+            if not allow((last.b - first.a) / SAMPLE_RATE):
+                return False
             span = Span(s.p0, first.a, last.b, first.v0, last.v1, last.cut)
             self._submit(span, len(pieces), speech, None)
             return True
@@ -142,10 +147,12 @@ class SpeculativeChain:
         audio = self.stream.audio(a, span.b)
         kwargs = {} if after is None else {"after": after}
 
+        clock = self.meter.clock
+
         def run() -> tuple[Transcript, float]:
-            began = time.perf_counter()
+            began = clock()
             result = preview(audio, a / SAMPLE_RATE, **kwargs)
-            return result, time.perf_counter() - began
+            return result, clock() - began
 
         if self._helper is None:
             self._helper = ThreadPoolExecutor(1, thread_name_prefix="live-speculative")
@@ -163,6 +170,7 @@ class SpeculativeChain:
         self.passes += 1
         self.seconds += took
         pieces, span, p0 = self.pieces, job.span, self.stream.p0
+        self.meter.record((span.b - span.a) / SAMPLE_RATE, took)
         if job.replaces:
             fits = len(pieces) >= job.replaces and pieces[0].start == span.start == p0
             fits = fits and pieces[job.replaces - 1].b == span.b

@@ -39,6 +39,10 @@ class LiveConfig:
     low_word_probability: float = 0.5
     min_speech_share: float = 0.5
     spec_pause_s: float = 0.3  # speculate on the tail once it ends in this much quiet (0 = off)
+    catch_up_s: float = 3.0  # say "Catching up… N s behind" past this much overdue audio
+    spec_max_rtf: float = 0.5  # no optional passes when the worker's real-time factor is above
+    rtf_floor_s: float = 10.0  # a call costs at least this many seconds of audio (30 s window)
+    rtf_smoothing: float = 0.5  # weight of the newest call in the moving real-time factor
     vad: VadConfig = field(default_factory=VadConfig)
 
     @classmethod
@@ -49,6 +53,7 @@ class LiveConfig:
             **data.get("chunks", {}),
             **data.get("filter", {}),
             **data.get("speculation", {}),
+            **data.get("load", {}),
         }
         known = {f.name for f in fields(cls)} - {"vad"}
         unknown = sorted(set(flat) - known)

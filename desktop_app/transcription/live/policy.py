@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -21,6 +20,7 @@ from desktop_app.domain import Segment, Transcript
 from desktop_app.transcription.cleanup import Cleaner
 from desktop_app.transcription.live.chain import Piece, SpeculativeChain
 from desktop_app.transcription.live.config import ChunkInfo, TranscribeFn
+from desktop_app.transcription.live.load import LoadMeter
 from desktop_app.transcription.live.stream import AudioStream
 from desktop_app.transcription.vad import FRAME_LEN, FRAME_S, SAMPLE_RATE, find_cut
 
@@ -33,14 +33,16 @@ class ChunkPolicy:
 
     def __init__(
         self, stream: AudioStream, chain: SpeculativeChain, transcribe: TranscribeFn,
-        cleaner: Cleaner, *, lock: threading.Lock, set_state: Callable[[str], None],
-        on_committed: Callable[[], None], cancelled: Callable[[], bool],
+        cleaner: Cleaner, meter: LoadMeter, *, lock: threading.Lock,
+        set_state: Callable[[str], None], on_committed: Callable[[], None],
+        cancelled: Callable[[], bool],
     ) -> None:  # fmt: skip
         self.stream = stream
         self.chain = chain
         self.config = stream.config
         self._transcribe = transcribe
         self.cleaner = cleaner
+        self.meter = meter
         self.lock = lock
         self._set_state = set_state
         self._on_committed = on_committed
@@ -48,16 +50,27 @@ class ChunkPolicy:
         self.segments: list[Segment] = []
         self.chunks: list[ChunkInfo] = []
         self.language, self.model = "en", ""
+        self.busy_to = 0  # end of the chunk in Whisper (sample), or 0
+        self.working = False  # a chunk went to Whisper since the worker last caught up
 
     def _idle_state(self) -> None:
         self._set_state("transcribing" if self.chain.job is not None else "listening")
 
-    def speculate(self, speech: np.ndarray | None = None) -> None:
-        """Start a speculative pass if the tail calls for one."""
-        if self.chain.job is not None or self.stream.pending_s > self.config.max_s:
-            return
-        if self.chain.speculate(self.stream.decisions() if speech is None else speech):
+    def speculate(self, speech: np.ndarray | None = None, *, due: bool = False) -> bool:
+        """Start a speculative pass if the tail calls for one and the worker can afford it
+        (``due``: a chunk is due, which the pass may stand for); True if one started."""
+        s = self.stream
+        if self.chain.job is not None or s.pending_s > self.config.max_s:
+            return False
+        due_in = None if due else self.config.target_s + self.config.lookahead_s - s.pending_s
+
+        def allow(audio_s: float) -> bool:
+            return self.meter.allows(audio_s, due_in)
+
+        if self.chain.speculate(s.decisions() if speech is None else speech, allow):
             self._set_state("transcribing")
+            return True
+        return False
 
     def process(self, final: bool) -> None:
         """Commit every chunk that is due (all of them when ``final``)."""
@@ -74,10 +87,10 @@ class ChunkPolicy:
                 return
             speech = s.decisions()
             if not final and pending_s < c.max_s and chain.new_speech(speech) is not None:
-                self.speculate(speech)  # the new speech first: the chain may cover a chunk
-                return
+                if self.speculate(speech, due=True):  # the chain may cover the chunk
+                    return
             if not chain.free_pieces(speech) and chain.job is not None:
-                chain.await_job()  # it may give one (and Whisper takes one call at a time)
+                self._await()  # it may give one (and Whisper takes one call at a time)
                 speech = s.decisions()
             free = chain.free_pieces(speech)
             if free:  # speculative pieces heard a chunk's worth: commit them as they are
@@ -109,7 +122,7 @@ class ChunkPolicy:
         s, chain = self.stream, self.chain
         end = s.total
         if chain.job is not None and not chain.covers(end, speech):
-            chain.await_job()
+            self._await()
             speech = s.decisions()
         chain.drop_stale(speech)
         pieces = list(chain.pieces)
@@ -137,7 +150,7 @@ class ChunkPolicy:
             self._advance(end)
             return
         if chain.job is not None:  # one Whisper call at a time; the pass may even cover this
-            chain.await_job()
+            self._await()
             speech = s.decisions()
             region = speech[: min(speech.size, (end - start) // FRAME_LEN)]
         pieces = chain.pieces
@@ -148,9 +161,20 @@ class ChunkPolicy:
         backlog = (s.total - end) / SAMPLE_RATE
         behind = backlog > self.config.max_s or (final and backlog > 0)
         self._set_state("catching up" if behind else "transcribing")
-        began = time.perf_counter()
-        result = self._transcribe(s.audio(a, b), a / SAMPLE_RATE)
-        self._add(end, region, result, a, b, time.perf_counter() - began, reused=False)
+        clock = self.meter.clock
+        began, self.busy_to, self.working = clock(), end, True
+        try:
+            result = self._transcribe(s.audio(a, b), a / SAMPLE_RATE)
+        finally:
+            self.busy_to = 0
+        took = clock() - began
+        self.meter.record((b - a) / SAMPLE_RATE, took)
+        self._add(end, region, result, a, b, took, reused=False)
+
+    def _await(self) -> None:
+        """Wait for the speculative pass in flight: work is due, so this counts as working."""
+        self.working = True
+        self.chain.await_job()
 
     def _commit(self, end: int, speech: np.ndarray, piece: Piece) -> None:
         """Commit [p0, end) with the speculative ``piece`` that heard it (no Whisper call)."""

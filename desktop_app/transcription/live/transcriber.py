@@ -32,6 +32,7 @@ from desktop_app.transcription.live.config import (
     LiveTranscriptionError,
     TranscribeFn,
 )
+from desktop_app.transcription.live.load import LoadMeter
 from desktop_app.transcription.live.policy import ChunkPolicy
 from desktop_app.transcription.live.stream import AudioStream
 from desktop_app.transcription.vad import SAMPLE_RATE
@@ -49,14 +50,23 @@ class LiveTranscriber:
         config: LiveConfig | None = None,
         on_text: Callable[[Transcript], None] | None = None,
         on_state: Callable[[str], None] | None = None,
+        on_lag: Callable[[float], None] | None = None,
+        meter: LoadMeter | None = None,
     ) -> None:
+        """``on_lag(seconds)``: how far the transcript is behind the speech, called (on the
+        recorder or the worker thread) when it passes ``catch_up_s`` and as it changes, and
+        with 0 once caught up. ``meter`` times the Whisper calls (default: a LoadMeter)."""
         self.config = c = config or LiveConfig.load()
+        self.meter = meter or LoadMeter(c)
         self.cleaner = Cleaner(
             word_tolerance_s=c.word_tolerance_s, no_speech_prob=c.no_speech_prob,
             low_word_probability=c.low_word_probability, min_speech_share=c.min_speech_share,
         )  # fmt: skip
         self._on_text = on_text
         self._on_state = on_state
+        self._on_lag = on_lag
+        self._lag_shown = 0  # whole seconds last reported through on_lag (0: not behind)
+        self._lag_lock = threading.Lock()
         self._cond = threading.Condition()
         self._incoming: list[np.ndarray] = []
         self._received = 0  # samples fed
@@ -68,11 +78,12 @@ class LiveTranscriber:
         self._lock = threading.Lock()  # guards the committed segments/chunks and chain pieces
         self._stream = AudioStream(c)  # worker-owned from here on
         self._chain = SpeculativeChain(
-            self._stream, transcribe, self.cleaner, lock=self._lock, on_done=self._wake,
+            self._stream, transcribe, self.cleaner, self.meter, lock=self._lock,
+            on_done=self._wake,
             on_change=lambda: self._emit_text(self.preview),
         )  # fmt: skip
         self._policy = ChunkPolicy(
-            self._stream, self._chain, transcribe, self.cleaner, lock=self._lock,
+            self._stream, self._chain, transcribe, self.cleaner, self.meter, lock=self._lock,
             set_state=self._set_state, on_committed=lambda: self._emit_text(self.transcript),
             cancelled=lambda: self._cancelled,
         )  # fmt: skip
@@ -96,6 +107,7 @@ class LiveTranscriber:
             self._incoming.append(a)
             self._received += a.size
             self._cond.notify()
+        self._report_lag()
 
     # ----------------------------------------------------------------- controller
     def finish(self, timeout: float | None = None) -> Transcript:
@@ -177,6 +189,15 @@ class LiveTranscriber:
         return max(0, self._received - self._stream.p0) / SAMPLE_RATE
 
     @property
+    def behind_s(self) -> float:
+        """Seconds of speech past the point where the worker should have committed a chunk
+        (0 unless it has been transcribing chunks since it last had nothing due)."""
+        if not self._policy.working or self._stopped:
+            return 0.0
+        done_to = max(self._stream.p0, self._policy.busy_to)
+        return self.meter.behind_s(max(0, self._received - done_to) / SAMPLE_RATE)
+
+    @property
     def spec_passes(self) -> int:
         """Speculative Whisper calls made so far."""
         return self._chain.passes
@@ -202,6 +223,20 @@ class LiveTranscriber:
                 self._on_text(transcript)
             except Exception:
                 log.exception("on_text callback failed")
+
+    def _report_lag(self) -> None:
+        if self._on_lag is None:
+            return
+        behind = self.behind_s
+        shown = int(behind) if behind >= self.config.catch_up_s else 0
+        with self._lag_lock:
+            if shown == self._lag_shown:
+                return
+            self._lag_shown = shown
+        try:
+            self._on_lag(float(shown))
+        except Exception:
+            log.exception("on_lag callback failed")
 
     def _wake(self) -> None:
         with self._cond:
@@ -239,11 +274,14 @@ class LiveTranscriber:
                 if final:
                     self._set_state("done")
                     return
+                self._policy.working = False  # all due work done: keeping up
+                self._report_lag()
         finally:
             chain.shutdown()
             with self._cond:
                 self._stopped = True
                 self._cond.notify_all()
+            self._report_lag()
 
     def _quiet(self) -> bool:
         with self._cond:
