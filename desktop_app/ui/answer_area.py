@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from desktop_app.ui.live_session import STATE_TEXT
+from desktop_app.ui.live_session import state_text
 from desktop_app.ui.scorecard import Scorecard
 from desktop_app.ui.transcript_view import TranscriptView
 
@@ -29,6 +29,7 @@ class AnswerArea(QWidget):
         self._is_busy = is_busy  # is the attempt on show still being transcribed?
         self._waiting = waiting_for_model  # recording before the model has loaded?
         self._live: Any = None  # the LiveSession whose transcript is on show
+        self._live_state, self._behind_s = "listening", 0.0  # its state, how far behind
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.progress_bar = QProgressBar()
@@ -77,6 +78,8 @@ class AnswerArea(QWidget):
         self._live = session
         session.text_changed.connect(self._on_live_text)
         session.state_changed.connect(self._on_live_state)
+        session.lag_changed.connect(self._on_live_lag)
+        self._live_state, self._behind_s = "listening", 0.0
         self.scorecard.hide()
         self.live_view.clear()
         self.live_view.show()
@@ -91,8 +94,14 @@ class AnswerArea(QWidget):
         if self._live is not None and self.sender() is self._live:
             self._set_live_state(state)
 
+    def _on_live_lag(self, behind_s: float) -> None:
+        if self._live is not None and self.sender() is self._live:
+            self._behind_s = behind_s
+            self._set_live_state(self._live_state)
+
     def _set_live_state(self, state: str) -> None:
-        text = STATE_TEXT.get(state, state)
+        self._live_state = state
+        text = state_text(state, self._behind_s)
         self.live_state_label.setText(WAITING_TEXT if state != "done" and self._waiting()
                                       else text)
 
