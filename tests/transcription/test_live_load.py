@@ -9,6 +9,7 @@ under real load are in bench/stop_latency.py --load N.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -28,12 +29,14 @@ def scaled_clock() -> float:
     return time.perf_counter() * SCALE
 
 
-def sentences(seconds: float, rng: np.random.Generator) -> np.ndarray:
-    """Voice-like sentences of 3-6 s with 0.6-1.0 s pauses between them."""
+def sentences(
+    seconds: float, rng: np.random.Generator, pause: tuple[float, float] = (0.6, 1.0)
+) -> np.ndarray:
+    """Voice-like sentences of 3-6 s with pauses (0.6-1.0 s) between them."""
     out: list[np.ndarray] = []
     while sum(map(len, out)) < seconds * SR:
         out.append(syllables(rng.uniform(3.0, 6.0), rng))
-        out.append(np.zeros(int(rng.uniform(0.6, 1.0) * SR), np.float32))
+        out.append(np.zeros(int(rng.uniform(*pause) * SR), np.float32))
     return np.concatenate(out)[: int(seconds * SR)]
 
 
@@ -116,3 +119,68 @@ def test_meter_budget():
     assert not meter.allows(1.0, 20.0) and not meter.allows(1.0, None)
     assert meter.skipped_passes == 3
     assert meter.behind_s(30.0) == pytest.approx(8.0) and meter.behind_s(10.0) == 0
+
+
+class RefiningModel(SlowModel):
+    """SlowModel with ``refine`` (a beam re-decode): its words say ``R`` and it takes
+    ``refine_s`` scaled seconds."""
+
+    purpose = "live"
+
+    def __init__(self, meter: LoadMeter) -> None:
+        super().__init__(meter)
+        self.refine_s = 0.5
+        self.refines: list[float] = []
+
+    def refine(self, audio: np.ndarray, offset: float, *, before: str) -> Transcript:
+        self.refines.append(offset)
+        time.sleep(self.refine_s / SCALE)
+        mid = offset + audio.size / SR / 2
+        w = Word(" R", mid - 0.1, mid + 0.1, 0.9)
+        return Transcript(text=w.text, segments=[Segment(w.text, w.start, w.end, (w,))])
+
+
+def run_refining(model: RefiningModel, live: LiveTranscriber, seconds: float) -> np.ndarray:
+    # thinking pauses: the speculative chain covers the tail for a while, "stop" would need no
+    # call, so the worker is free for a re-decode
+    audio = sentences(seconds, np.random.default_rng(11), pause=(2.0, 3.0))
+    block = SR // 10
+    for i in range(0, audio.size, block):
+        live.feed(audio[i : i + block])
+        time.sleep(0.1 / SCALE)
+    return audio
+
+
+def test_idle_time_re_decodes_replace_committed_chunks():
+    # a loaded test machine adds thread wake-up time to every (scaled) call: allow longer passes
+    config = dataclasses.replace(LiveConfig.load(), refine_max_pass_s=10.0)
+    meter = LoadMeter(config, clock=scaled_clock)
+    model = RefiningModel(meter)
+    live = LiveTranscriber(model, config=config, meter=meter)
+    run_refining(model, live, 75.0)
+    assert live.wait_idle(30)
+    result = live.finish(timeout=30)
+    refined = [c for c in live.chunks if c.refined]
+    assert model.refines and refined, live.chunks
+    assert [w.text.strip() for w in result.words].count("R") == len(refined)
+    assert live.refiner.used == len(refined) <= live.refiner.passes
+
+
+def test_a_re_decode_running_at_stop_is_not_waited_for():
+    config = dataclasses.replace(LiveConfig.load(), refine_max_pass_s=10.0)
+    meter = LoadMeter(config, clock=scaled_clock)
+    model = RefiningModel(meter)
+    model.refine_s = 20.0  # predicted as a quick pass; takes 20 s of scaled time (2 s wall)
+    live = LiveTranscriber(model, config=config, meter=meter)
+    run_refining(model, live, 45.0)
+    deadline = time.monotonic() + 10
+    while live.refiner.job is None and time.monotonic() < deadline:
+        live.feed(np.zeros(SR // 10, np.float32))  # the candidate pauses before Stop
+        time.sleep(0.1 / SCALE)
+    assert live.refiner.job is not None
+    began = time.monotonic()
+    result = live.finish(timeout=30)
+    assert time.monotonic() - began < 1.0  # the 2 s re-decode was not waited for
+    # the pass in flight is dropped (its chunk keeps the greedy text); finished ones are used
+    assert live.refiner.passes == len(model.refines) - 1
+    assert [w.text.strip() for w in result.words].count("R") == live.refiner.used

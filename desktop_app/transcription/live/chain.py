@@ -91,9 +91,9 @@ class SpeculativeChain:
         return self.job is not None and self.job.future.done()
 
     def shutdown(self) -> None:
-        """Let the helper go (a pass still running is not waited for)."""
+        """Let the helper go: a pass still running is not waited for, queued ones never run."""
         if self._helper is not None:
-            self._helper.shutdown(wait=False)
+            self._helper.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ starting passes
     def speculate(self, speech: np.ndarray, allow: Callable[[float], bool]) -> bool:
@@ -154,12 +154,16 @@ class SpeculativeChain:
             result = preview(audio, a / SAMPLE_RATE, **kwargs)
             return result, clock() - began
 
+        region = speech[(span.start - self.stream.p0) // FRAME_LEN :].copy()
+        self.job = _Job(span, replaces, region, self.run_on_helper(run))
+
+    def run_on_helper(self, fn: Callable[[], tuple[Transcript, float]]) -> Future:
+        """Run ``fn`` on the helper thread (one at a time); ``on_done`` when it ends."""
         if self._helper is None:
             self._helper = ThreadPoolExecutor(1, thread_name_prefix="live-speculative")
-        region = speech[(span.start - self.stream.p0) // FRAME_LEN :].copy()
-        future = self._helper.submit(run)
-        self.job = _Job(span, replaces, region, future)
+        future = self._helper.submit(fn)
         future.add_done_callback(lambda _f: self._on_done())
+        return future
 
     # ------------------------------------------------------------------ finished passes
     def integrate(self) -> None:

@@ -41,6 +41,12 @@ class EngineChunkFn:
             kwargs = {"initial_prompt": self._context}
         return self.engine.decode(audio, time_offset=time_offset, purpose=self.purpose, **kwargs)
 
+    def refine(self, audio: np.ndarray, time_offset: float, *, before: str) -> Transcript:
+        """Decode again with the whole-file beam, prompted with the committed text ``before``
+        (the first chunk's prompt when there is none); carries nothing over."""
+        kwargs = {"initial_prompt": self._carry(None, before)} if before else self.prompt
+        return self.engine.decode(audio, time_offset=time_offset, purpose="whole_file", **kwargs)
+
     def accept(self, result: Transcript) -> None:
         self._first = False
         self._context = self._carry(self._context, result.text)

@@ -10,6 +10,7 @@ is committed, reusing the speculative chain for the speech it heard.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from desktop_app.transcription.cleanup import Cleaner
 from desktop_app.transcription.live.chain import Piece, SpeculativeChain
 from desktop_app.transcription.live.config import ChunkInfo, TranscribeFn
 from desktop_app.transcription.live.load import LoadMeter
+from desktop_app.transcription.live.refine import Committed, Refiner
 from desktop_app.transcription.live.stream import AudioStream
 from desktop_app.transcription.vad import FRAME_LEN, FRAME_S, SAMPLE_RATE, find_cut
 
@@ -28,12 +30,13 @@ log = logging.getLogger(__name__)
 
 
 class ChunkPolicy:
-    """Commits the stream chunk by chunk into ``segments`` and ``chunks`` (worker thread;
-    readers copy them under ``lock``)."""
+    """Commits the stream chunk by chunk into ``parts`` (cleaned segments per spoken chunk) and
+    ``chunks`` (worker thread; readers copy them under ``lock``), and hands each committed chunk
+    to the ``refiner`` for an idle-time beam re-decode."""
 
     def __init__(
         self, stream: AudioStream, chain: SpeculativeChain, transcribe: TranscribeFn,
-        cleaner: Cleaner, meter: LoadMeter, *, lock: threading.Lock,
+        cleaner: Cleaner, meter: LoadMeter, refiner: Refiner, *, lock: threading.Lock,
         set_state: Callable[[str], None], on_committed: Callable[[], None],
         cancelled: Callable[[], bool],
     ) -> None:  # fmt: skip
@@ -43,15 +46,49 @@ class ChunkPolicy:
         self._transcribe = transcribe
         self.cleaner = cleaner
         self.meter = meter
+        self.refiner = refiner
         self.lock = lock
         self._set_state = set_state
         self._on_committed = on_committed
         self._cancelled = cancelled
-        self.segments: list[Segment] = []
+        self.parts: dict[int, list[Segment]] = {}  # chunk index -> its segments
         self.chunks: list[ChunkInfo] = []
         self.language, self.model = "en", ""
         self.busy_to = 0  # end of the chunk in Whisper (sample), or 0
         self.working = False  # a chunk went to Whisper since the worker last caught up
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The committed segments in order (call under ``lock``)."""
+        return [seg for part in self.parts.values() for seg in part]
+
+    def _due_in_s(self) -> float:
+        return self.config.target_s + self.config.lookahead_s - self.stream.pending_s
+
+    def refine(self) -> None:
+        """Start an idle-time re-decode if nothing else needs the engine, not even "stop": the
+        speculative chain covers the tail (or the tail holds no speech)."""
+        r, s, chain = self.refiner, self.stream, self.chain
+        if not r.enabled or not r.queue or r.job is not None or chain.job is not None:
+            return
+        speech = s.decisions()
+        if s.speech_span(s.p0, s.total, speech) is not None and not chain.covers(s.total, speech):
+            return
+        r.maybe_start(self._due_in_s())
+
+    def take_refined(self) -> None:
+        """Take a finished re-decode into the transcript (if it is better)."""
+        taken = self.refiner.take()
+        if taken is None:
+            return
+        index, segments = taken
+        with self.lock:
+            self.parts[index] = segments
+            info = self.chunks[index]
+            self.chunks[index] = dataclasses.replace(
+                info, words=sum(len(seg.words) for seg in segments), refined=True
+            )
+        self._on_committed()
 
     def _idle_state(self) -> None:
         self._set_state("transcribing" if self.chain.job is not None else "listening")
@@ -62,7 +99,7 @@ class ChunkPolicy:
         s = self.stream
         if self.chain.job is not None or s.pending_s > self.config.max_s:
             return False
-        due_in = None if due else self.config.target_s + self.config.lookahead_s - s.pending_s
+        due_in = None if due else self._due_in_s()
 
         def allow(audio_s: float) -> bool:
             return self.meter.allows(audio_s, due_in)
@@ -196,11 +233,15 @@ class ChunkPolicy:
             seconds=took, reused=reused,
         )  # fmt: skip
         with self.lock:
-            self.segments.extend(kept)
+            index = len(self.chunks)
+            before = " ".join(seg.text.strip() for seg in self.segments)
+            self.parts[index] = kept
             self.language = result.language or self.language
             self.model = result.model or self.model
             self.chunks.append(info)
         if kept:
+            audio = self.stream.audio(a, b).copy()
+            self.refiner.add(Committed(index, audio, a, start, region.copy(), before, info.words))
             self._on_committed()
         self._advance(end)
 

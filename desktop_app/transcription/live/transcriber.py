@@ -34,6 +34,7 @@ from desktop_app.transcription.live.config import (
 )
 from desktop_app.transcription.live.load import LoadMeter
 from desktop_app.transcription.live.policy import ChunkPolicy
+from desktop_app.transcription.live.refine import Refiner
 from desktop_app.transcription.live.stream import AudioStream
 from desktop_app.transcription.vad import SAMPLE_RATE
 
@@ -82,8 +83,10 @@ class LiveTranscriber:
             on_done=self._wake,
             on_change=lambda: self._emit_text(self.preview),
         )  # fmt: skip
+        self.refiner = Refiner(transcribe, c, self.cleaner, self.meter, self._chain.run_on_helper)
         self._policy = ChunkPolicy(
-            self._stream, self._chain, transcribe, self.cleaner, self.meter, lock=self._lock,
+            self._stream, self._chain, transcribe, self.cleaner, self.meter, self.refiner,
+            lock=self._lock,
             set_state=self._set_state, on_committed=lambda: self._emit_text(self.transcript),
             cancelled=lambda: self._cancelled,
         )  # fmt: skip
@@ -244,14 +247,15 @@ class LiveTranscriber:
 
     def _run(self) -> None:
         self._set_state("listening")
-        chain = self._chain
+        chain, refiner = self._chain, self.refiner
         try:
             while True:
                 with self._cond:
                     while not (
                         self._incoming or self._finishing or self._cancelled or chain.job_done
+                        or refiner.job_done
                     ):
-                        self._idle = chain.job is None
+                        self._idle = chain.job is None and refiner.job is None
                         self._cond.notify_all()
                         self._cond.wait()
                     self._idle = False
@@ -264,9 +268,15 @@ class LiveTranscriber:
                 try:
                     if chain.job_done:
                         chain.integrate()
+                    if refiner.job_done:
+                        self._policy.take_refined()
                     self._policy.process(final)
+                    if final and refiner.job_done:  # the best version finished at stop wins
+                        self._policy.take_refined()
                     if not final and chain.job is None and self._quiet():
                         self._policy.speculate()
+                    if not final and self._quiet():
+                        self._policy.refine()
                 except Exception as exc:  # noqa: BLE001 - reported through finish()
                     log.warning("live transcription failed: %s", exc)
                     self._error = exc
