@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QW
 
 from desktop_app.ui.live_session import state_text
 from desktop_app.ui.scorecard import Scorecard
+from desktop_app.ui.silent_notice import SilentNotice
 from desktop_app.ui.transcript_view import TranscriptView
 
 WAITING_TEXT = "Listening… (transcription starts when the model has loaded)"
@@ -47,6 +48,7 @@ class AnswerArea(QWidget):
         self.live_view.hide()
         self.scorecard = Scorecard()
         self.scorecard.hide()
+        self.silent_notice = SilentNotice()
         self._busy_timer = QTimer(self)
         self._busy_timer.setSingleShot(True)
         self._busy_timer.setInterval(500)  # anything over half a second shows progress
@@ -61,10 +63,12 @@ class AnswerArea(QWidget):
         lay.addLayout(status_row)
         lay.addWidget(self.live_state_label)
         lay.addWidget(self.live_view, 1)
+        lay.addWidget(self.silent_notice)
         lay.addWidget(self.scorecard, 1)
 
     def clear(self, status: str = "") -> None:
         """Nothing on show: no scores, no live transcript, no progress."""
+        self.silent_notice.settle()
         self._live = None
         self._stop_busy()
         self.scorecard.clear()
@@ -127,6 +131,17 @@ class AnswerArea(QWidget):
         self._stop_busy()
         self.live_state_label.hide()
         self.status_label.setText("")
+
+    def silent(self, attempt_id: int) -> None:
+        """No speech in the answer: say so and ask whether to keep it (SilentNotice)."""
+        self.failed()
+        self.hide_live()
+        self.scorecard.hide()
+        self.status_label.setText("")
+        self.silent_notice.show_for(attempt_id)
+
+    def discard_silent(self, attempt_id: int) -> None:
+        self.silent_notice.discard.emit(attempt_id)
 
     def show_scored(self, analysis: Any, transcript: Any, heading: str, strong: str) -> None:
         self._stop_busy()

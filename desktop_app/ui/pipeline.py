@@ -41,7 +41,8 @@ class Pipeline(QObject):
     Signals: ``model_state(state, text)`` with state ``loading|ready|missing``;
     ``attempt_progress(id, fraction)``; ``attempt_transcribing(id)``;
     ``attempt_scored(id, transcript, analysis)`` (stored); ``attempt_rescored(id, transcript,
-    analysis)`` (held, not stored); ``attempt_failed(id, message)``.
+    analysis)`` (held, not stored); ``attempt_failed(id, message)``; ``attempt_silent(id)``
+    (no speech detected: stored as status "silent", not scored, no follow-up).
     """
 
     model_state = Signal(str, str)
@@ -50,6 +51,7 @@ class Pipeline(QObject):
     attempt_scored = Signal(int, object, object)
     attempt_rescored = Signal(int, object, object)
     attempt_failed = Signal(int, str)
+    attempt_silent = Signal(int)
 
     # Requests to workers (queued across threads).
     _req_load = Signal(object)
@@ -250,6 +252,9 @@ class Pipeline(QObject):
                     status="scored", error=None)
 
     def _on_transcribed(self, attempt_id: int, transcript: Any) -> None:
+        if not transcript.words and not transcript.text.strip():  # silence is not an answer
+            self._on_silent(attempt_id, transcript)
+            return
         if attempt_id not in self._holding:
             try:
                 self.services.repo.update_attempt(attempt_id,
@@ -260,6 +265,17 @@ class Pipeline(QObject):
         elif not transcript.model:
             transcript.model = self.model_name or ""
         self._req_analyse.emit(attempt_id, transcript, *self._question_for(attempt_id))
+
+    def _on_silent(self, attempt_id: int, transcript: Any) -> None:
+        self._active.discard(attempt_id)
+        if attempt_id in self._holding:  # re-transcribed to nothing: the stored result stays
+            self._holding.discard(attempt_id)
+            self.attempt_failed.emit(attempt_id, "Re-transcribing heard no speech; the previous "
+                                                 "transcript and scores are kept.")
+            return
+        self._safe_update(attempt_id, **{**self._transcript_fields(transcript),
+                                         "status": "silent"})
+        self.attempt_silent.emit(attempt_id)
 
     def _on_transcription_failed(self, attempt_id: int, message: str) -> None:
         if self.state != "ready":  # no model: keep it, transcribe when one arrives

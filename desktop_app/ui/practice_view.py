@@ -79,6 +79,7 @@ class PracticeView(QWidget):
         pipeline.attempt_progress.connect(self._on_progress)
         pipeline.attempt_scored.connect(self._on_scored)
         pipeline.attempt_failed.connect(self._on_failed)
+        pipeline.attempt_silent.connect(self._on_silent)
         if speech is not None:
             speech.started.connect(self._update_speech_buttons)
             speech.finished.connect(self._update_speech_buttons)
@@ -118,6 +119,8 @@ class PracticeView(QWidget):
         self.scorecard.speak_follow_up_requested.connect(self.say)
         self.scorecard.answer_follow_up_requested.connect(self.answer_follow_up)
         self.scorecard.finding_activated.connect(self._play_from)
+        area.silent_notice.discard.connect(self._discard_silent)
+        area.silent_notice.keep.connect(self.attempt_scored.emit)  # History shows it
 
         speak_row = QHBoxLayout()
         speak_row.addWidget(self.speak_button)
@@ -404,6 +407,24 @@ class PracticeView(QWidget):
         follow_up = self.scorecard.follow_up_text()
         if follow_up and self.services.settings.speak_questions:
             self.say(follow_up)
+
+    def _on_silent(self, attempt_id: int) -> None:
+        self.attempt_scored.emit(attempt_id)  # its History row changed
+        if attempt_id == self.current_attempt_id:
+            self.answer_area.silent(attempt_id)
+        else:  # nobody to ask: an empty attempt is not kept
+            self.answer_area.discard_silent(attempt_id)
+
+    def _discard_silent(self, attempt_id: int) -> None:
+        """Delete an attempt with no speech, and its recording (the candidate did not keep it)."""
+        try:
+            self.services.repo.delete_attempt(attempt_id, self.services.paths.root)
+        except Exception as exc:
+            self.banner.show_message(f"Could not discard the empty answer: {exc}", "error")
+            return
+        if attempt_id == self.current_attempt_id:
+            self.current_attempt_id = None
+        self.attempt_scored.emit(attempt_id)  # History drops the row
 
     def _on_failed(self, attempt_id: int, message: str) -> None:
         if attempt_id != self.current_attempt_id:
