@@ -53,7 +53,8 @@ class Segment:
 @dataclass
 class Transcript:
     """The result of transcribing one answer. ``no_speech``: the decoder heard no speech at all
-    (the text is then empty), as opposed to a transcript not made yet or typed text."""
+    (the text is then empty), as opposed to a transcript not made yet or typed text.
+    ``edited``: the candidate corrected it by hand."""
 
     text: str
     segments: list[Segment] = field(default_factory=list)
@@ -61,6 +62,7 @@ class Transcript:
     model: str = ""
     duration: float = 0.0
     no_speech: bool = False
+    edited: bool = False
 
     def __post_init__(self) -> None:
         _check_times("transcript", duration=self.duration)
@@ -81,7 +83,7 @@ class Transcript:
             }
             for s in self.segments
         ]
-        return {
+        out = {
             "text": self.text,
             "language": self.language,
             "model": self.model,
@@ -90,6 +92,9 @@ class Transcript:
             "segments": segs,
             "words": [asdict(w) for w in self.words],
         }
+        if self.edited:
+            out["edited"] = True
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Transcript:
@@ -113,6 +118,7 @@ class Transcript:
             model=data.get("model", ""),
             duration=float(data.get("duration", 0.0)),
             no_speech=bool(data.get("no_speech", False)),
+            edited=bool(data.get("edited", False)),
         )
 
     @classmethod

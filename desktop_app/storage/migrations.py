@@ -154,6 +154,28 @@ def m005_schema_info(db: Database) -> None:
     db[INFO_TABLE].create({"key": str, "value": str}, pk="key")
 
 
+@MIGRATIONS()
+def m008_transcript_versions(db: Database) -> None:
+    """Earlier transcripts of an attempt (before a re-transcription or an edit replaced them),
+    so none is ever lost: see :mod:`.transcript_versions`. (m006/m007 belong to other work.)"""
+    db["transcript_versions"].create(
+        {
+            "id": int,
+            "attempt_id": int,
+            "saved_at": str,
+            "source": str,  # transcribed | edited
+            "model": str,
+            "transcript_text": str,
+            "words_json": str,
+            "analysis_json": str,
+            "scores_json": str,
+        },
+        pk="id",
+        not_null=["attempt_id", "saved_at", "source"],
+    )
+    db["transcript_versions"].create_index(["attempt_id"])
+
+
 def known_names() -> list[str]:
     """Every migration this Rehearse knows, in order."""
     return [m.name for m in MIGRATIONS.pending(Database(memory=True))]

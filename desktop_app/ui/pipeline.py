@@ -222,6 +222,7 @@ class Pipeline(QObject):
             return False
         transcript, analysis = held
         try:
+            self._versions().save_current(attempt_id)  # the earlier one is kept, never lost
             fields = {**self._transcript_fields(transcript), **self._score_fields(analysis)}
             self.services.repo.update_attempt(attempt_id, **fields)
         except Exception as exc:
@@ -230,6 +231,26 @@ class Pipeline(QObject):
         del self._pending[attempt_id]
         self.attempt_scored.emit(attempt_id, transcript, analysis)
         return True
+
+    def rescore_edited(self, attempt_id: int, transcript: Any) -> bool:
+        """Store the candidate's corrected ``transcript`` (the one it replaces becomes an
+        earlier version) and score it again; ``attempt_scored`` follows. False if saving fails."""
+        if attempt_id in self._active:
+            return False
+        try:
+            self._versions().save_current(attempt_id)
+        except Exception as exc:
+            self.attempt_failed.emit(attempt_id, f"Could not keep the earlier transcript: {exc}")
+            return False
+        self._active.add(attempt_id)
+        self.attempt_transcribing.emit(attempt_id)
+        self._on_transcribed(attempt_id, transcript)
+        return True
+
+    def _versions(self) -> Any:
+        from desktop_app.storage.transcript_versions import TranscriptVersions
+
+        return TranscriptVersions(self.services.repo)
 
     def keep_previous(self, attempt_id: int) -> None:
         """Drop the held result; the stored transcript and scores stay as they are."""

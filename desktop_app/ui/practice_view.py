@@ -119,6 +119,7 @@ class PracticeView(QWidget):
         self.scorecard.speak_follow_up_requested.connect(self.say)
         self.scorecard.answer_follow_up_requested.connect(self.answer_follow_up)
         self.scorecard.finding_activated.connect(self._play_from)
+        self.scorecard.edit_transcript_requested.connect(self.edit_transcript)
         area.silent_notice.discard.connect(self._discard_silent)
         area.silent_notice.keep.connect(self.attempt_scored.emit)  # History shows it
 
@@ -414,6 +415,18 @@ class PracticeView(QWidget):
             self.answer_area.silent(attempt_id)
         else:  # nobody to ask: an empty attempt is not kept
             self.answer_area.discard_silent(attempt_id)
+
+    def edit_transcript(self) -> Any:
+        """Open the editor on the transcript on show; saving re-scores it (returns the dialog)."""
+        from desktop_app.ui.transcript_editor import TranscriptEditor
+
+        aid, transcript = self.current_attempt_id, self.scorecard.transcript
+        if aid is None or transcript is None or self.pipeline.is_busy(aid):
+            return None
+        dialog = TranscriptEditor(transcript, self)
+        dialog.accepted.connect(lambda: self.pipeline.rescore_edited(aid, dialog.edited))
+        dialog.open()
+        return dialog
 
     def _discard_silent(self, attempt_id: int) -> None:
         """Delete an attempt with no speech, and its recording (the candidate did not keep it)."""
