@@ -28,7 +28,7 @@ def whisper_like(text: str) -> Transcript:
     words, t = [], 0.0
     for raw in text.split():
         key = raw.strip(".,").lower()
-        heard, p = MISHEARD.get(key, (raw, 0.93))
+        heard, p = MISHEARD.get(key, (raw.rstrip(".,"), 0.93))
         for part in heard.split():
             part = part + raw[len(raw.rstrip(".,")):] if part == heard.split()[-1] else part
             words.append(Word(f" {part}", round(t, 2), round(t + 0.3, 2), p))
