@@ -140,9 +140,6 @@ class AnswerArea(QWidget):
         self.status_label.setText("")
         self.silent_notice.show_for(attempt_id)
 
-    def discard_silent(self, attempt_id: int) -> None:
-        self.silent_notice.discard.emit(attempt_id)
-
     def show_scored(self, analysis: Any, transcript: Any, heading: str, strong: str) -> None:
         self._stop_busy()
         self.hide_live()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain import Attempt, Question
 from desktop_app.storage.repository import now_iso
 from desktop_app.textfmt import fmt_score, kind_label, shorten
+from desktop_app.ui.answer_actions import AnswerActions
 from desktop_app.ui.answer_area import AnswerArea
 from desktop_app.ui.playback import play_from
 from desktop_app.ui.question_picker import QuestionPicker
@@ -79,7 +80,6 @@ class PracticeView(QWidget):
         pipeline.attempt_progress.connect(self._on_progress)
         pipeline.attempt_scored.connect(self._on_scored)
         pipeline.attempt_failed.connect(self._on_failed)
-        pipeline.attempt_silent.connect(self._on_silent)
         if speech is not None:
             speech.started.connect(self._update_speech_buttons)
             speech.finished.connect(self._update_speech_buttons)
@@ -119,9 +119,7 @@ class PracticeView(QWidget):
         self.scorecard.speak_follow_up_requested.connect(self.say)
         self.scorecard.answer_follow_up_requested.connect(self.answer_follow_up)
         self.scorecard.finding_activated.connect(self._play_from)
-        self.scorecard.edit_transcript_requested.connect(self.edit_transcript)
-        area.silent_notice.discard.connect(self._discard_silent)
-        area.silent_notice.keep.connect(self.attempt_scored.emit)  # History shows it
+        self.answer_actions = AnswerActions(self)  # silent answers, transcript edits
 
         speak_row = QHBoxLayout()
         speak_row.addWidget(self.speak_button)
@@ -408,36 +406,6 @@ class PracticeView(QWidget):
         follow_up = self.scorecard.follow_up_text()
         if follow_up and self.services.settings.speak_questions:
             self.say(follow_up)
-
-    def _on_silent(self, attempt_id: int) -> None:
-        self.attempt_scored.emit(attempt_id)  # its History row changed
-        if attempt_id == self.current_attempt_id:
-            self.answer_area.silent(attempt_id)
-        else:  # nobody to ask: an empty attempt is not kept
-            self.answer_area.discard_silent(attempt_id)
-
-    def edit_transcript(self) -> Any:
-        """Open the editor on the transcript on show; saving re-scores it (returns the dialog)."""
-        from desktop_app.ui.transcript_editor import TranscriptEditor
-
-        aid, transcript = self.current_attempt_id, self.scorecard.transcript
-        if aid is None or transcript is None or self.pipeline.is_busy(aid):
-            return None
-        dialog = TranscriptEditor(transcript, self)
-        dialog.accepted.connect(lambda: self.pipeline.rescore_edited(aid, dialog.edited))
-        dialog.open()
-        return dialog
-
-    def _discard_silent(self, attempt_id: int) -> None:
-        """Delete an attempt with no speech, and its recording (the candidate did not keep it)."""
-        try:
-            self.services.repo.delete_attempt(attempt_id, self.services.paths.root)
-        except Exception as exc:
-            self.banner.show_message(f"Could not discard the empty answer: {exc}", "error")
-            return
-        if attempt_id == self.current_attempt_id:
-            self.current_attempt_id = None
-        self.attempt_scored.emit(attempt_id)  # History drops the row
 
     def _on_failed(self, attempt_id: int, message: str) -> None:
         if attempt_id != self.current_attempt_id:

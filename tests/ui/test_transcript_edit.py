@@ -73,7 +73,7 @@ def test_edited_transcript_is_rescored_stored_as_edited_and_the_old_one_kept(
     assert "uncertain" in kinds  # the unsure words are marked in the transcript
     assert not pv.scorecard.edited_label.isVisible()
 
-    dialog = pv.edit_transcript()
+    dialog = pv.answer_actions.edit_transcript()
     assert dialog is not None and dialog.editor.toPlainText() == transcript.text
     dialog.editor.setPlainText(transcript.text.replace("chequeout", "checkout"))
     with qtbot.waitSignal(w.pipeline.attempt_scored, timeout=60000):
