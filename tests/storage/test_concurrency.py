@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from desktop_app.domain import Attempt
-from desktop_app.storage.db import backups_of
+from desktop_app.storage.db import SCHEMA_VERSION, backups_of
 from desktop_app.storage.repository import Repository
 
 REPO = Path(__file__).resolve().parents[2]
@@ -143,4 +143,4 @@ def test_two_first_starts_at_once_do_not_race_in_the_migrations(tmp_path):
         assert backups_of(db) == []  # a new database has nothing to back up
         with Repository.open(db) as repo:
             applied = repo.db.execute("SELECT name FROM _sqlite_migrations").fetchall()
-            assert len(applied) == len(set(applied)) == 5  # each migration ran once
+            assert len(applied) == len(set(applied)) == SCHEMA_VERSION  # each ran once

@@ -24,6 +24,7 @@ MIGRATION_NAMES = [
     "m003_transcript_search",
     "m004_never_reuse_attempt_ids",
     "m005_schema_info",
+    "m008_transcript_versions",  # m006/m007 are on other branches
 ]
 ATTEMPT_COLUMNS_M001 = {
     "id",
