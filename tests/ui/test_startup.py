@@ -129,7 +129,8 @@ def test_a_locked_database_can_be_retried_once_the_other_program_lets_go(qtbot, 
                            ask=dialogs)
     try:
         assert opened.services is not None and not opened.services.read_only
-        assert opened.services.repo.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        version = opened.services.repo.db.execute("PRAGMA user_version").fetchone()[0]
+        assert version == SCHEMA_VERSION
     finally:
         opened.services.repo.close()
         opened.lock.release()
