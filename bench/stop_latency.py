@@ -10,6 +10,8 @@ assets/live.toml. After the answer the candidate pauses ``--pause`` seconds (def
 people pause before pressing Stop), then at "stop" the clock starts:
 live_s = Recorder.stop() + LiveTranscriber.finish() + scores; batch_s = the same recording
 transcribed whole after stop + scores. ``--no-spec`` turns the speculative tail off.
+``--load N`` runs N busy processes (a plain busy loop each, nice 0: a browser or a video call)
+from before the answer until its scores, as on a candidate's laptop.
 Without PulseAudio/PortAudio the file is fed in 0.1 s blocks at real-time pace instead (said in
 the output). The last line reads ``answer_s=120 live_s=<x> batch_s=<x> ratio=<batch/live>``.
 
@@ -224,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-mic", action="store_true", help="feed the file at real-time pace")
     ap.add_argument("--pause", type=float, default=1.0, help="quiet before Stop (s)")
     ap.add_argument("--no-spec", action="store_true", help="no speculative tail")
+    ap.add_argument("--load", type=int, default=0, help="busy processes during the answer")
+    ap.add_argument("--no-batch", action="store_true", help="skip transcribe-after-stop")
     args = ap.parse_args(argv)
     lengths = [int(x) for x in args.lengths.split(",") if x.strip()]
 
@@ -282,26 +286,34 @@ def main(argv: list[str] | None = None) -> int:
             wav, text = answer_wav(length)
             dur = sf.info(wav).duration
             states: list[str] = []
+            lags: list[float] = []
             live = LiveTranscriber(engine_chunk_fn(host.decoder()), config=config,
-                                   on_state=states.append)
-            stop = record_live(wav, live, mic, work / f"rec-{length}.wav", args.pause)
-            t0 = time.perf_counter()
-            recorded = stop()
-            t_finish = time.perf_counter()
-            transcript = live.finish()
-            t_score = time.perf_counter()
-            if score:
-                score(transcript)
-            live_s = time.perf_counter() - t0
-            score_s = time.perf_counter() - t_score
-            finish_s = t_score - t_finish
-            t1 = time.perf_counter()
-            batch = host.transcribe(read_audio_16k(recorded))
-            if score:
-                score(batch)
-            batch_s = time.perf_counter() - t1
+                                   on_state=states.append, on_lag=lags.append)
+            busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                    for _ in range(args.load)]
+            try:
+                stop = record_live(wav, live, mic, work / f"rec-{length}.wav", args.pause)
+                t0 = time.perf_counter()
+                recorded = stop()
+                t_finish = time.perf_counter()
+                transcript = live.finish()
+                t_score = time.perf_counter()
+                if score:
+                    score(transcript)
+                live_s = time.perf_counter() - t0
+                score_s = time.perf_counter() - t_score
+                finish_s = t_score - t_finish
+                t1 = time.perf_counter()
+                batch = transcript if args.no_batch else host.transcribe(read_audio_16k(recorded))
+                if score and not args.no_batch:
+                    score(batch)
+                batch_s = time.perf_counter() - t1 if not args.no_batch else float("nan")
+            finally:
+                for p in busy:
+                    p.kill()
+                    p.wait()
             chunks = live.chunks
-            busy = sum(c.seconds for c in chunks)
+            worker_s = sum(c.seconds for c in chunks)
             spoken = [c for c in chunks if not c.skipped]
             quality = ""
             if wer is not None:
@@ -310,7 +322,10 @@ def main(argv: list[str] | None = None) -> int:
             line = f"answer_s={length} live_s={live_s:.2f} batch_s={batch_s:.2f} " \
                    f"ratio={batch_s / live_s:.2f}"
             lines[length] = line
-            print(f"{line} audio_s={dur:.1f} chunks={len(chunks)} worker_busy_s={busy:.1f} "
+            rtf = live.meter.rtf
+            print(f"{line} load={args.load} audio_s={dur:.1f} chunks={len(chunks)} "
+                  f"worker_busy_s={worker_s:.1f} rtf={rtf if rtf is None else round(rtf, 3)} "
+                  f"skipped_passes={live.meter.skipped_passes} max_behind_s={max(lags, default=0)} "
                   f"words_live={len(transcript.words)} words_batch={len(batch.words)} "
                   f"finish_s={finish_s:.2f} score_s={score_s:.2f} "
                   f"tail_s={chunks[-1].end_s - chunks[-1].start_s:.1f} "

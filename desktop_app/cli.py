@@ -188,6 +188,9 @@ def cmd_score(args: argparse.Namespace, paths: AppPaths) -> int:
                 if engine_error is not None:
                     raise _InputFailed(engine_error)
                 transcript = engine.transcribe_file(path)
+                if not transcript.words and not transcript.text.strip():
+                    raise _InputFailed("no speech heard in the recording — check the "
+                                       "microphone (level, input device); not scored")
         except (OSError, UnicodeDecodeError, UnreadableAudio, _InputFailed) as exc:
             _err(f"{path}: {exc}")
             status = EXIT_FAILED

@@ -34,6 +34,7 @@ class AttemptStatus(str, Enum):
     SCORED = "scored"
     RECOVERED = "recovered"  # interrupted by a crash, or re-attached; audio kept
     FAILED = "failed"  # transcribing or scoring failed (``error`` says why)
+    SILENT = "silent"  # no speech was heard: not scored, no follow-up (kept if the user wants)
 
     def __str__(self) -> str:
         return self.value
@@ -90,7 +91,8 @@ class Segment:
 @dataclass
 class Transcript:
     """The result of transcribing one answer. ``no_speech``: the decoder heard no speech at all
-    (the text is then empty), as opposed to a transcript not made yet or typed text."""
+    (the text is then empty), as opposed to a transcript not made yet or typed text.
+    ``edited``: the candidate corrected it by hand."""
 
     text: str
     segments: list[Segment] = field(default_factory=list)
@@ -98,6 +100,7 @@ class Transcript:
     model: str = ""
     duration: float = 0.0
     no_speech: bool = False
+    edited: bool = False
 
     def __post_init__(self) -> None:
         _check_times("transcript", duration=self.duration)
@@ -118,7 +121,7 @@ class Transcript:
             }
             for s in self.segments
         ]
-        return {
+        out = {
             "text": self.text,
             "language": self.language,
             "model": self.model,
@@ -127,6 +130,9 @@ class Transcript:
             "segments": segs,
             "words": [asdict(w) for w in self.words],
         }
+        if self.edited:
+            out["edited"] = True
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Transcript:
@@ -150,6 +156,7 @@ class Transcript:
             model=data.get("model", ""),
             duration=float(data.get("duration", 0.0)),
             no_speech=bool(data.get("no_speech", False)),
+            edited=bool(data.get("edited", False)),
         )
 
     @classmethod

@@ -271,3 +271,18 @@ def test_score_text_prints_a_dash_for_what_is_not_judged(tmp_path):
     assert shown["delivery"] == "—" and shown["reasoning"] == "—"
     assert "delivery: Not judged for typed text" in out
     assert all(v.isdigit() for k, v in shown.items() if k not in ("delivery", "reasoning"))
+
+
+@pytest.mark.whisper
+def test_score_does_not_score_silence(model_home, tmp_path):
+    """Silence is not an answer (issue 12): no scores (not 0), a plain reason, exit status 1."""
+    import numpy as np
+    import soundfile as sf
+
+    wav = tmp_path / "silent.wav"
+    sf.write(wav, np.random.default_rng(2).normal(0, 0.002, 5 * 16000), 16000)
+    proc = rehearse(model_home, "score", "--json", str(wav), check=False)
+    assert proc.returncode == 1
+    row = json.loads(proc.stdout)
+    assert "no speech heard" in row["error"] and "scores" not in row
+    assert "check the microphone" in proc.stderr

@@ -181,6 +181,11 @@ class AttemptService:
         fields = {**self._transcript_fields(transcript, model), **self._score_fields(analysis)}
         self.repo.update_attempt(attempt_id, **fields)  # one write; SCORED wins over TRANSCRIBED
 
+    def silent(self, attempt_id: int, transcript: Transcript, model: str | None = None) -> None:
+        """No speech was heard (SILENT): the empty transcript is kept, nothing is scored."""
+        fields = {**self._transcript_fields(transcript, model), "status": AttemptStatus.SILENT}
+        self.repo.update_attempt(attempt_id, **fields)
+
     def set_note(self, attempt_id: int, note: str | None) -> bool:
         """The candidate's note on an attempt (None clears it); False if it is gone."""
         return bool(self.repo.update_attempt(attempt_id, note=note))

@@ -204,6 +204,28 @@ def m008_attempt_metrics(db: Database) -> None:
     db.execute("CREATE INDEX attempt_tips_by_attempt ON attempt_tips (attempt_id, tip_id, text)")
 
 
+@MIGRATIONS()
+def m009_transcript_versions(db: Database) -> None:
+    """Earlier transcripts of an attempt (before a re-transcription or an edit replaced them),
+    so none is ever lost: see :mod:`.transcript_versions`."""
+    db["transcript_versions"].create(
+        {
+            "id": int,
+            "attempt_id": int,
+            "saved_at": str,
+            "source": str,  # transcribed | edited
+            "model": str,
+            "transcript_text": str,
+            "words_json": str,
+            "analysis_json": str,
+            "scores_json": str,
+        },
+        pk="id",
+        not_null=["attempt_id", "saved_at", "source"],
+    )
+    db["transcript_versions"].create_index(["attempt_id"])
+
+
 def known_names() -> list[str]:
     """Every migration this Rehearse knows, in order."""
     return [m.name for m in MIGRATIONS.pending(Database(memory=True))]

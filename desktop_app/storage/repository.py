@@ -304,6 +304,7 @@ class Repository:
                 [attempt_id],
             )
             self.db.execute("DELETE FROM attempts WHERE id = ?", [attempt_id])
+            self.db.execute("DELETE FROM transcript_versions WHERE attempt_id = ?", [attempt_id])
         # The row goes first: a failed file delete leaves an orphan file, never a dangling row.
         if attempt.audio_path:
             root_dir = Path(root).resolve()

@@ -132,6 +132,13 @@ class WhisperEngine(WholeRecording):
         torch.set_num_threads(self._threads or default_threads())
         self._net = self._loader(self.model)
 
+    def set_threads(self, threads: int) -> None:
+        """Use ``threads`` torch CPU threads from the next call on (cheap when unchanged)."""
+        import torch
+
+        if threads != torch.get_num_threads():
+            torch.set_num_threads(threads)
+
     def decode(
         self,
         audio: np.ndarray,

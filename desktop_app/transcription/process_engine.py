@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from desktop_app.domain import Transcript
+from desktop_app.transcription.cpu import FreeCores
 from desktop_app.transcription.engine import FILLER_PROMPT, SAMPLE_RATE, ModelLoadError
 from desktop_app.transcription.models import ModelInfo
 from desktop_app.transcription.whole_file import WholeRecording
@@ -133,6 +134,7 @@ def child_main(fd: int) -> None:
         _, model, threads, nice = conn.recv()
         if nice and hasattr(os, "nice"):
             os.nice(nice)  # background work: the GUI process wins the CPU when both want it
+        from desktop_app.transcription.engine import default_threads
         from desktop_app.transcription.engines import build_local
 
         started = time.perf_counter()
@@ -145,6 +147,7 @@ def child_main(fd: int) -> None:
     except Exception as exc:
         _send_error(conn, exc)
         return
+    free = FreeCores() if threads is None else None  # None: follow the free cores
     while True:
         try:
             message = conn.recv()
@@ -153,6 +156,8 @@ def child_main(fd: int) -> None:
         if message[0] != "decode":
             return
         _, samples, kwargs = message
+        if free is not None:
+            engine.set_threads(free.threads(default_threads()))
         try:
             transcript = engine.decode(
                 samples, progress=lambda f: conn.send(("progress", float(f))), **kwargs
@@ -197,9 +202,10 @@ class ProcessEngine(WholeRecording):
     """A Whisper model served by a child process; same public methods as ``WhisperEngine``.
 
     ``load()`` and ``transcribe()`` block the *calling* thread (a worker, never the GUI thread)
-    while the child works. ``threads`` sets torch's CPU threads in the child (default
-    ``engine.default_threads()``); ``nice`` lowers its CPU priority; ``python`` is the interpreter
-    that runs it (default: this one).
+    while the child works. ``threads`` sets torch's CPU threads in the child (default: before
+    each call, the cores other programs leave free, up to ``engine.default_threads()``);
+    ``nice`` lowers its CPU priority; ``python`` is the interpreter that runs it (default: this
+    one).
     """
 
     def __init__(

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.live_session import STATE_TEXT
+from desktop_app.ui.live_session import state_text
 from desktop_app.ui.scorecard import Scorecard
+from desktop_app.ui.silent_notice import SilentNotice
 from desktop_app.ui.transcript_view import TranscriptView
 
 WAITING_TEXT = "Listening… (transcription starts when the model has loaded)"
@@ -37,6 +38,7 @@ class AnswerArea(QWidget):
         self._is_busy = is_busy  # is the attempt on show still being transcribed?
         self._waiting = waiting_for_model  # recording before the model has loaded?
         self._live: Any = None  # the LiveSession whose transcript is on show
+        self._live_state, self._behind_s = "listening", 0.0  # its state, how far behind
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.progress_bar = QProgressBar()
@@ -58,6 +60,7 @@ class AnswerArea(QWidget):
         self.review_button.setToolTip("Replay this answer with its words highlighted as they "
                                       "play, add a note, compare it with your other attempts")
         self.review_button.hide()
+        self.silent_notice = SilentNotice()
         self._busy_timer = QTimer(self)
         self._busy_timer.setSingleShot(True)
         self._busy_timer.setInterval(500)  # anything over half a second shows progress
@@ -73,10 +76,12 @@ class AnswerArea(QWidget):
         lay.addLayout(status_row)
         lay.addWidget(self.live_state_label)
         lay.addWidget(self.live_view, 1)
+        lay.addWidget(self.silent_notice)
         lay.addWidget(self.scorecard, 1)
 
     def clear(self, status: str = "") -> None:
         """Nothing on show: no scores, no live transcript, no progress."""
+        self.silent_notice.settle()
         self._live = None
         self._stop_busy()
         self.scorecard.clear()
@@ -91,6 +96,8 @@ class AnswerArea(QWidget):
         self._live = session
         session.text_changed.connect(self._on_live_text)
         session.state_changed.connect(self._on_live_state)
+        session.lag_changed.connect(self._on_live_lag)
+        self._live_state, self._behind_s = "listening", 0.0
         self.scorecard.hide()
         self.live_view.clear()
         self.live_view.show()
@@ -105,8 +112,14 @@ class AnswerArea(QWidget):
         if self._live is not None and self.sender() is self._live:
             self._set_live_state(state)
 
+    def _on_live_lag(self, behind_s: float) -> None:
+        if self._live is not None and self.sender() is self._live:
+            self._behind_s = behind_s
+            self._set_live_state(self._live_state)
+
     def _set_live_state(self, state: str) -> None:
-        text = STATE_TEXT.get(state, state)
+        self._live_state = state
+        text = state_text(state, self._behind_s)
         self.live_state_label.setText(WAITING_TEXT if state != "done" and self._waiting()
                                       else text)
 
@@ -140,6 +153,14 @@ class AnswerArea(QWidget):
         self._stop_busy()
         self.live_state_label.hide()
         self.status_label.setText("")
+
+    def silent(self, attempt_id: int) -> None:
+        """No speech in the answer: say so and ask whether to keep it (SilentNotice)."""
+        self.failed()
+        self.hide_live()
+        self.scorecard.hide()
+        self.status_label.setText("")
+        self.silent_notice.show_for(attempt_id)
 
     def show_scored(self, analysis: Any, transcript: Any, heading: str, strong: str) -> None:
         self._stop_busy()

@@ -25,25 +25,35 @@ STATE_TEXT = {
 }
 
 
+def state_text(state: str, behind_s: float = 0.0) -> str:
+    """What the window says for a live ``state``; "Catching up… N s behind" while behind."""
+    if behind_s > 0 and state != "done":
+        return f"Catching up… {behind_s:.0f} s behind"
+    return STATE_TEXT.get(state, state)
+
+
 class LiveSession(QObject):
     """Signals: ``text_changed(Transcript)`` (committed text plus the speculative tail),
     ``state_changed(str)`` (listening | transcribing | catching up | done),
+    ``lag_changed(float)`` (seconds the transcript is behind the speech; 0 once caught up),
     ``finished(attempt_id, Transcript)``, ``failed(attempt_id, message)``."""
 
     text_changed = Signal(object)
     state_changed = Signal(str)
+    lag_changed = Signal(float)
     finished = Signal(int, object)
     failed = Signal(int, str)
 
     def __init__(self, transcribe: Any, config: Any = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, meter: Any = None) -> None:
         super().__init__(parent)
         from desktop_app.transcription.live import LiveTranscriber  # numpy: not at start-up
 
         self.error: str | None = None
         self.live = LiveTranscriber(
             transcribe, config=config, on_text=self.text_changed.emit,
-            on_state=self.state_changed.emit,
+            on_state=self.state_changed.emit, on_lag=self.lag_changed.emit,
+            meter=meter,
         )
 
     def feed(self, samples: Any) -> None:

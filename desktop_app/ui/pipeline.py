@@ -42,7 +42,8 @@ class Pipeline(QObject):
     ``attempt_progress(id, fraction)``; ``attempt_transcribing(id)``;
     ``attempt_transcribed(id, transcript)`` (stored, scoring next);
     ``attempt_scored(id, transcript, analysis)`` (stored); ``attempt_rescored(id, transcript,
-    analysis)`` (held, not stored); ``attempt_failed(id, message)``.
+    analysis)`` (held, not stored); ``attempt_failed(id, message)``; ``attempt_silent(id)``
+    (no speech detected: stored as status "silent", not scored, no follow-up).
     """
 
     model_state = Signal(str, str)
@@ -52,6 +53,7 @@ class Pipeline(QObject):
     attempt_scored = Signal(int, object, object)
     attempt_rescored = Signal(int, object, object)
     attempt_failed = Signal(int, str)
+    attempt_silent = Signal(int)
 
     # Requests to workers (queued across threads).
     _req_load = Signal(object)
@@ -221,6 +223,7 @@ class Pipeline(QObject):
             return False
         transcript, analysis = held
         try:
+            self._versions().save_current(attempt_id)  # the earlier one is kept, never lost
             self.attempts.rescored(attempt_id, transcript, analysis, self.model_name)
         except Exception as exc:
             self.attempt_failed.emit(attempt_id, f"Could not save the new transcript: {exc}")
@@ -228,6 +231,26 @@ class Pipeline(QObject):
         del self._pending[attempt_id]
         self.attempt_scored.emit(attempt_id, transcript, analysis)
         return True
+
+    def rescore_edited(self, attempt_id: int, transcript: Any) -> bool:
+        """Store the candidate's corrected ``transcript`` (the one it replaces becomes an
+        earlier version) and score it again; ``attempt_scored`` follows. False if saving fails."""
+        if attempt_id in self._active:
+            return False
+        try:
+            self._versions().save_current(attempt_id)
+        except Exception as exc:
+            self.attempt_failed.emit(attempt_id, f"Could not keep the earlier transcript: {exc}")
+            return False
+        self._active.add(attempt_id)
+        self.attempt_transcribing.emit(attempt_id)
+        self._on_transcribed(attempt_id, transcript)
+        return True
+
+    def _versions(self) -> Any:
+        from desktop_app.storage.transcript_versions import TranscriptVersions
+
+        return TranscriptVersions(self.services.repo)
 
     def keep_previous(self, attempt_id: int) -> None:
         """Drop the held result; the stored transcript and scores stay as they are."""
@@ -241,6 +264,9 @@ class Pipeline(QObject):
         return self.services.bank.get(attempt.question_id), attempt.prompt_text
 
     def _on_transcribed(self, attempt_id: int, transcript: Any) -> None:
+        if not transcript.words and not transcript.text.strip():  # silence is not an answer
+            self._on_silent(attempt_id, transcript)
+            return
         if attempt_id not in self._holding:
             try:
                 self.attempts.transcribed(attempt_id, transcript, self.model_name)
@@ -251,6 +277,19 @@ class Pipeline(QObject):
         elif not transcript.model:
             transcript.model = self.model_name or ""
         self._req_analyse.emit(attempt_id, transcript, *self._question_for(attempt_id))
+
+    def _on_silent(self, attempt_id: int, transcript: Any) -> None:
+        self._active.discard(attempt_id)
+        if attempt_id in self._holding:  # re-transcribed to nothing: the stored result stays
+            self._holding.discard(attempt_id)
+            self.attempt_failed.emit(attempt_id, "Re-transcribing heard no speech; the previous "
+                                                 "transcript and scores are kept.")
+            return
+        try:
+            self.attempts.silent(attempt_id, transcript, self.model_name)
+        except Exception as exc:  # disk full, database locked: the recording stays
+            log.warning("could not mark attempt %s silent: %s", attempt_id, exc)
+        self.attempt_silent.emit(attempt_id)
 
     def _on_transcription_failed(self, attempt_id: int, message: str) -> None:
         if self.state != "ready":  # no model: keep it, transcribe when one arrives

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain import Question
 from desktop_app.practice.flow import AnswerFlow, Event, FlowUpdate, Phase
 from desktop_app.textfmt import fmt_score, kind_label, shorten
+from desktop_app.ui.answer_actions import AnswerActions
 from desktop_app.ui.answer_area import AnswerArea
 from desktop_app.ui.flow_binding import FlowBinding
 from desktop_app.ui.playback import play_from
@@ -141,6 +142,7 @@ class PracticeView(QWidget):
         self.scorecard.answer_follow_up_requested.connect(self.answer_follow_up)
         self.scorecard.finding_activated.connect(self._play_from)
         area.review_button.clicked.connect(self._review_current)
+        self.answer_actions = AnswerActions(self)  # silent answers, transcript edits
 
         speak_row = QHBoxLayout()
         speak_row.addWidget(self.speak_button)

@@ -49,10 +49,12 @@ class Scorecard(QWidget):
     finding_activated = Signal(int, int, float)
     speak_follow_up_requested = Signal(str)
     answer_follow_up_requested = Signal(str)
+    edit_transcript_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, allow_follow_up: bool = True) -> None:
         super().__init__(parent)
         self.data: dict[str, Any] = {}
+        self.transcript: Transcript | None = None  # the one on show (for editing)
         self.heading = QLabel()
         self.heading.setObjectName("cardHeading")
         self.heading.setWordWrap(True)
@@ -107,7 +109,18 @@ class Scorecard(QWidget):
         lay.addWidget(self.heading)
         lay.addWidget(self.score_tiles)
         lay.addWidget(self.star_summary)
-        lay.addWidget(self._title("Transcript"))
+        self.edit_transcript_button = QPushButton("Edit transcript…")
+        self.edit_transcript_button.setToolTip("Fix a misheard word and score the answer again")
+        self.edit_transcript_button.clicked.connect(self.edit_transcript_requested.emit)
+        self.edited_label = QLabel("Edited by you")
+        self.edited_label.setStyleSheet("color: #2f855a;")
+        self.edited_label.hide()
+        transcript_row = QHBoxLayout()
+        transcript_row.addWidget(self._title("Transcript"))
+        transcript_row.addWidget(self.edited_label)
+        transcript_row.addStretch(1)
+        transcript_row.addWidget(self.edit_transcript_button)
+        lay.addLayout(transcript_row)
         lay.addWidget(self.transcript_view, 1)
         lay.addWidget(self.note_label)
         lay.addWidget(self.strong_answer)
@@ -158,6 +171,8 @@ class Scorecard(QWidget):
             transcript = Transcript.from_text(str(data.get("text", "")))
         self.clear()
         self.data = data
+        self.transcript = transcript
+        self.edited_label.setVisible(transcript.edited)
         text = str(data.get("text") or transcript.text)
         self.score_tiles.show_scores(data)
         star = data.get("star") or {}

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from desktop_app.settings import Settings
 from desktop_app.transcription.catalogue import catalogue, recommended
 from desktop_app.ui.model_job import ModelJob, ask_model_path
+from desktop_app.ui.speed_panel import SpeedPanel
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,8 @@ class SettingsDialog(QDialog):
         form.addRow("", self.speak_check)
         form.addRow("Model:", model_row)
         form.addRow("", self.model_hint)
+        self.speed_panel = SpeedPanel(services)
+        form.addRow("", self.speed_panel)
         form.addRow("", self.progress_bar)
         form.addRow("", self.live_check)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

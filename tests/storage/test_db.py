@@ -27,6 +27,7 @@ MIGRATION_NAMES = [
     "m006_attempt_input",
     "m007_rounds_and_schedule",
     "m008_attempt_metrics",
+    "m009_transcript_versions",
 ]
 ATTEMPT_COLUMNS_M001 = {
     "id",

@@ -93,3 +93,7 @@ def test_retranscribing_keeps_the_previous_result_until_the_user_chooses(
     assert json.loads(after["analysis_json"])["scores"] == new_analysis.to_dict()["scores"]
     assert json.loads(after["words_json"])["words"]  # the new one has word timings
     assert bar.isHidden() and hv.scorecard.transcript_view.toPlainText() == new_transcript.text
+    # keeping the new one never loses the old one: it is an earlier version (m009)
+    from desktop_app.storage.transcript_versions import TranscriptVersions
+
+    assert [v.transcript_text for v in TranscriptVersions(services.repo).of(aid)] == [ANSWER]
