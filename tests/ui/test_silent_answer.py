@@ -35,7 +35,7 @@ def test_silent_answer_is_not_scored_and_kept_only_if_wanted(
     pv, notice = w.practice_view, w.practice_view.answer_area.silent_notice
 
     dropped, dropped_wav = silent_attempt(services, "20240102-090000-silent")
-    pv.current_attempt_id = dropped
+    pv.flow.current_attempt_id = dropped
     with qtbot.waitSignal(w.pipeline.attempt_silent, timeout=300000):
         assert w.pipeline.submit(dropped)
     assert notice.isVisible() and notice.label.text() == SILENT_TEXT
@@ -47,7 +47,7 @@ def test_silent_answer_is_not_scored_and_kept_only_if_wanted(
     assert services.repo.get_attempt(dropped) is None and not dropped_wav.exists()
 
     kept, kept_wav = silent_attempt(services, "20240102-090100-silent")
-    pv.current_attempt_id = kept
+    pv.flow.current_attempt_id = kept
     with qtbot.waitSignal(w.pipeline.attempt_silent, timeout=300000):
         assert w.pipeline.submit(kept)
     notice.keep_button.click()

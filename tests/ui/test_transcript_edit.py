@@ -67,7 +67,7 @@ def test_edited_transcript_is_rescored_stored_as_edited_and_the_old_one_kept(
         aid, transcript_text=transcript.text, words_json=json.dumps(transcript.to_dict()),
         analysis_json=json.dumps(analysis.to_dict()), scores=dict(analysis.scores),
         model="tiny.en")  # fmt: skip
-    pv.current_attempt_id = aid
+    pv.flow.current_attempt_id = aid
     pv.answer_area.show_scored(analysis, transcript, f"Your answer to: {q.text}", "")
     kinds = {f["kind"] for f in analysis.to_dict()["findings"]}
     assert "uncertain" in kinds  # the unsure words are marked in the transcript
