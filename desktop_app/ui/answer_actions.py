@@ -20,6 +20,7 @@ class AnswerActions(QObject):
         self.view = view
         view.pipeline.attempt_silent.connect(self._on_silent)
         view.scorecard.edit_transcript_requested.connect(self.edit_transcript)
+        view.scorecard.edit_transcript_button.show()
         notice = view.answer_area.silent_notice
         notice.discard.connect(self._discard_silent)
         notice.keep.connect(view.attempt_scored.emit)  # History shows it

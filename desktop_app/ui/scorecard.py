@@ -112,6 +112,7 @@ class Scorecard(QWidget):
         self.edit_transcript_button = QPushButton("Edit transcript…")
         self.edit_transcript_button.setToolTip("Fix a misheard word and score the answer again")
         self.edit_transcript_button.clicked.connect(self.edit_transcript_requested.emit)
+        self.edit_transcript_button.hide()  # shown by a view that handles the edit (Practice)
         self.edited_label = QLabel("Edited by you")
         self.edited_label.setStyleSheet("color: #2f855a;")
         self.edited_label.hide()

@@ -92,3 +92,13 @@ def test_edited_transcript_is_rescored_stored_as_edited_and_the_old_one_kept(
     assert pv.scorecard.edited_label.isVisible()
     services.repo.delete_attempt(aid, services.paths.root)
     assert TranscriptVersions(services.repo).of(aid) == []
+
+
+def test_edit_is_offered_only_where_it_works(services, make_window):
+    """History's and Review's scorecards showed an Edit transcript… button that nothing
+    handled (and Review showed it with no attempt open)."""
+    w = make_window(services, load_model=False)
+    w.show()
+    assert w.history_view.scorecard.edit_transcript_button.isHidden()
+    assert w.review_view.scorecard.edit_transcript_button.isHidden()
+    assert not w.practice_view.scorecard.edit_transcript_button.isHidden()
