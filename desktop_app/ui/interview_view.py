@@ -319,6 +319,12 @@ class InterviewView(QWidget):
         if report.round_id is not None:
             self.round_finished.emit(report.round_id)
 
+    def schedule_changed(self, *_: object) -> None:
+        """Practice elsewhere changed what is due or new: a plan still being set up is redone
+        (a round in progress, or its report, is left alone)."""
+        if self.stack.currentWidget() is self.setup:
+            self.setup.replan()
+
     def _new_round(self) -> None:
         self.setup.replan()  # what is due has changed
         self.stack.setCurrentWidget(self.setup)

@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.interview_view.attempt_saved.connect(self._on_saved)
         self.due_watch = DueWatch(services.paths.database, services.settings.interview_date, self)
         self.due_watch.changed.connect(self.practice_view.picker.set_due)
+        self.due_watch.changed.connect(self.interview_view.schedule_changed)
         self.practice_view.attempt_scored.connect(lambda _id: self.due_watch.refresh())
         self.interview_view.round_finished.connect(lambda _id: self.due_watch.refresh())
         self.interview_view.grade_changed.connect(lambda _id: self.due_watch.refresh())

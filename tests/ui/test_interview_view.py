@@ -179,3 +179,22 @@ def test_the_run_screen_outlines_the_round_so_far(services, qtbot):
     qtbot.addWidget(run)
     run.show_outline(rows)
     assert "<b>▶" in run.outline.text() and "1:23 + follow-up" in run.outline.text()
+
+
+def test_a_plan_being_set_up_follows_practice_done_meanwhile(services, make_window, qtbot):
+    """The plan said "not practised yet" for a question just answered in Practice (seen in a
+    new-user run): it is redone when the schedule changes, while still on the setup screen."""
+    w = make_window(services)
+    setup = w.interview_view.setup
+    qtbot.waitUntil(lambda: setup.plan is not None and bool(setup.plan.items), timeout=10000)
+    first = setup.plan.items[0].question
+    assert "not practised yet" in setup.plan_list.item(0).text()
+    schedule = open_schedule(services.repo, fuzz=False)
+    schedule.review(first.id, "again", at=datetime.now(timezone.utc) - timedelta(days=30))
+    w.due_watch.refresh()
+
+    def marked_due() -> bool:
+        rows = [setup.plan_list.item(i).text() for i in range(setup.plan_list.count())]
+        return any(first.text in r and "due for review" in r for r in rows)
+
+    qtbot.waitUntil(marked_due, timeout=10000)
