@@ -103,10 +103,10 @@ def _wait_until_written(wav: Path, quiet: _WithoutSaveNotices | None, announces:
     """Return once the driver has finished ``wav``. espeak writes it from its own thread after
     ``runAndWait`` returned, creating the file before the samples are in; its notice comes
     after the file is closed, so wait for that (and keep stdout filtered until then)."""
-    deadline = time.monotonic() + _WRITE_TIMEOUT_S
     if announces and quiet is not None:
         quiet.saved.wait(_WRITE_TIMEOUT_S)
         return
+    deadline = time.monotonic() + _WRITE_TIMEOUT_S
     while not wav.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
 

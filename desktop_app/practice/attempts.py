@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from desktop_app.domain import AnswerInput, Attempt, AttemptStatus, Transcript
 from desktop_app.storage.history import PAGE_SIZE, HistoryRow
 from desktop_app.storage.repository import Repository, now_iso
+from desktop_app.storage.transcript_versions import TranscriptVersions
 
 if TYPE_CHECKING:  # the analysis package is loaded on first use (it reads assets at import)
     from desktop_app.analysis import Analysis
@@ -105,8 +106,10 @@ class AttemptService:
     ``clock`` gives the ISO time stamps stored (default: now, UTC)."""
 
     def __init__(self, repo: Repository, folder: DataFolder,
-                 clock: Callable[[], str] = now_iso) -> None:
+                 clock: Callable[[], str] = now_iso,
+                 versions: TranscriptVersions | None = None) -> None:
         self.repo, self.folder, self._now = repo, folder, clock
+        self.versions = versions or TranscriptVersions(repo)
 
     def now(self) -> str:
         """The service clock's time stamp (what ``started_at`` defaults to)."""
@@ -175,9 +178,16 @@ class AttemptService:
         """The analysis and its headline scores are stored (SCORED)."""
         self.repo.update_attempt(attempt_id, **self._score_fields(analysis))
 
+    def keep_version(self, attempt_id: int) -> int | None:
+        """Copy the transcript in use (with its scores) to the attempt's earlier versions,
+        before something replaces it; None if there is no transcript yet."""
+        return self.versions.save_current(attempt_id)
+
     def rescored(self, attempt_id: int, transcript: Transcript, analysis: Analysis,
                  model: str | None = None) -> None:
-        """A re-transcription the user chose to keep replaces transcript and scores at once."""
+        """A re-transcription the user chose to keep replaces transcript and scores at once;
+        the one it replaces is kept as an earlier version first."""
+        self.keep_version(attempt_id)
         fields = {**self._transcript_fields(transcript, model), **self._score_fields(analysis)}
         self.repo.update_attempt(attempt_id, **fields)  # one write; SCORED wins over TRANSCRIBED
 

@@ -223,7 +223,6 @@ class Pipeline(QObject):
             return False
         transcript, analysis = held
         try:
-            self._versions().save_current(attempt_id)  # the earlier one is kept, never lost
             self.attempts.rescored(attempt_id, transcript, analysis, self.model_name)
         except Exception as exc:
             self.attempt_failed.emit(attempt_id, f"Could not save the new transcript: {exc}")
@@ -238,7 +237,7 @@ class Pipeline(QObject):
         if attempt_id in self._active:
             return False
         try:
-            self._versions().save_current(attempt_id)
+            self.attempts.keep_version(attempt_id)
         except Exception as exc:
             self.attempt_failed.emit(attempt_id, f"Could not keep the earlier transcript: {exc}")
             return False
@@ -246,11 +245,6 @@ class Pipeline(QObject):
         self.attempt_transcribing.emit(attempt_id)
         self._on_transcribed(attempt_id, transcript)
         return True
-
-    def _versions(self) -> Any:
-        from desktop_app.storage.transcript_versions import TranscriptVersions
-
-        return TranscriptVersions(self.services.repo)
 
     def keep_previous(self, attempt_id: int) -> None:
         """Drop the held result; the stored transcript and scores stay as they are."""

@@ -81,6 +81,8 @@ def test_a_kept_re_transcription_replaces_transcript_and_scores_in_one_write(ser
     assert stored.attempt.status == AttemptStatus.SCORED and stored.attempt.error is None
     assert stored.transcript.text == again.text and stored.attempt.model == "base"
     assert stored.analysis.to_dict() == analysis.to_dict()
+    (earlier,) = service.versions.of(aid)  # the replaced one is kept, never lost
+    assert earlier.transcript_text == first.text and earlier.source == "transcribed"
 
 
 def test_a_typed_answer_is_stored_as_typed_and_scored_without_delivery(service, analyzer):
