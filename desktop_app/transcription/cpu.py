@@ -5,6 +5,12 @@ video call, two torch threads ran tiny.en 2x slower than one, and at nice 5 6.6x
 (notes/cpu-load.md). So the transcription process picks its thread count before each call from
 what the rest of the machine used since the last one: Linux's /proc/stat (all processes' busy
 time) minus this process's own CPU time. Without /proc/stat the load average stands in.
+
+Niced work elsewhere counts as busy: on a desktop each app runs in its own scheduling group
+(systemd cgroups, or the kernel's autogroups), and nice only ranks processes inside one group,
+so a niced build in a terminal takes its share like any other program. A second thread is worth
+it once half a core more is free (``round_up``): the app's own recorder and voice detector take
+0.2-0.3 of a core, and rounding down from 1.7 free cores ran an idle machine on one thread.
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ class FreeCores:
             others = busy - (own1 - own0) / (t1 - t0)
         return min(float(self.cores), max(0.0, self.cores - others))
 
-    def threads(self, most: int) -> int:
-        """Threads to use now: the free cores (at least 1, at most ``most``)."""
-        return max(1, min(most, int(self.sample() + 0.25)))
+    def threads(self, most: int, *, round_up: float = 0.5) -> int:
+        """Threads to use now: the free cores, a fraction of at least ``round_up`` counting as
+        one (at least 1, at most ``most``)."""
+        return max(1, min(most, int(self.sample() + 1.0 - round_up)))

@@ -148,6 +148,9 @@ def child_main(fd: int) -> None:
         _send_error(conn, exc)
         return
     free = FreeCores() if threads is None else None  # None: follow the free cores
+    from desktop_app.transcription.live.config import LiveConfig
+
+    round_up = LiveConfig.load().thread_round_up
     while True:
         try:
             message = conn.recv()
@@ -157,7 +160,7 @@ def child_main(fd: int) -> None:
             return
         _, samples, kwargs = message
         if free is not None:
-            engine.set_threads(free.threads(default_threads()))
+            engine.set_threads(free.threads(default_threads(), round_up=round_up))
         try:
             transcript = engine.decode(
                 samples, progress=lambda f: conn.send(("progress", float(f))), **kwargs

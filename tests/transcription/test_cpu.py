@@ -20,21 +20,31 @@ def write_stat(path: Path, busy: int, idle: int) -> None:
 
 def test_others_busy_time_is_what_is_not_free(tmp_path):
     stat = tmp_path / "stat"
-    clock, own = [0.0], [0.0]
+    clock, own, jiffies = [0.0], [0.0], [0, 0]
     write_stat(stat, 0, 0)
     free = FreeCores(cores=2, stat=stat, own_cpu=lambda: own[0], clock=lambda: clock[0])
-    # 1 s: half of all CPU time busy (= 1 core), of which 0.5 s was ours -> 1.5 cores free
-    write_stat(stat, 100, 100)
-    clock[0], own[0] = 1.0, 0.5
+
+    def second(busy: int, idle: int, ours: float = 0.0) -> None:
+        """One more second on 2 cores (200 jiffies): ``busy`` of them busy, ``ours`` s ours."""
+        jiffies[0] += busy
+        jiffies[1] += idle
+        write_stat(stat, *jiffies)
+        clock[0] += 1.0
+        own[0] += ours
+
+    second(100, 100, ours=0.5)  # 1 core busy, half of it ours -> 1.5 free
     assert free.sample() == pytest.approx(1.5)
-    assert free.threads(4) == 1  # 1.5 free cores: one thread, never two half-starved ones
-    # next second: all busy, none of it ours -> nothing free, still one thread
-    write_stat(stat, 300, 100)
-    clock[0] = 3.0
-    assert free.sample() == 0.0 and free.threads(4) == 1
-    # idle machine: both cores, capped by ``most``
-    write_stat(stat, 300, 300)
-    clock[0] = 4.0
+    second(30, 170)  # 0.3 of a core elsewhere (the app's own recorder) -> 1.7 free: two threads
+    assert free.threads(4) == 2
+    second(60, 140)  # 0.6 of a core elsewhere -> 1.4 free: one thread, not two half-starved ones
+    assert free.threads(4) == 1
+    second(60, 140)  # the same with a lower bar for the second thread
+    assert free.threads(4, round_up=0.3) == 2
+    second(200, 0)  # all busy, none of it ours -> nothing free, still one thread
+    assert free.sample() == 0.0
+    second(200, 0)
+    assert free.threads(4) == 1
+    second(0, 200)  # idle machine: both cores, capped by ``most``
     assert free.threads(4) == 2 and FreeCores(cores=8, stat=stat).threads(4) <= 4
 
 

@@ -11,6 +11,7 @@ it heard. One pass at a time; it needs a transcribe callable with ``preview`` an
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,6 +25,8 @@ from desktop_app.transcription.live.config import LiveConfig
 from desktop_app.transcription.live.load import LoadMeter
 from desktop_app.transcription.live.stream import AudioStream
 from desktop_app.transcription.vad import FRAME_LEN, SAMPLE_RATE
+
+log = logging.getLogger(__name__)
 
 
 def can_speculate(fn: object) -> bool:
@@ -114,7 +117,10 @@ class SpeculativeChain:
             cut = start + -(-(mid - start) // FRAME_LEN) * FRAME_LEN
             after = " ".join(p.result.text.strip() for p in pieces) if pieces else None
             if not allow((b - a) / SAMPLE_RATE):
+                log.debug("speculation skipped: %.1f s of new speech (busy)", (b - a) / SAMPLE_RATE)
                 return False
+            log.debug("speculate %.1f-%.1f s (%d pieces before)", a / SAMPLE_RATE, b / SAMPLE_RATE,
+                      len(pieces))
             self._submit(Span(start, a, b, v0, v1, cut), 0, speech, after)
             return True
         if len(pieces) > 1:  # their span is all in the past: no need to wait for a pause
@@ -180,6 +186,8 @@ class SpeculativeChain:
             fits = fits and pieces[job.replaces - 1].b == span.b
         else:
             fits = span.start == (pieces[-1].cut if pieces else p0)
+        log.debug("pass %.1f-%.1f s took %.2f s, %s", span.a / SAMPLE_RATE, span.b / SAMPLE_RATE,
+                  took, "kept" if fits else "stale")
         if not fits:
             return
         region = job.region[: (span.cut - span.start) // FRAME_LEN]
@@ -210,6 +218,7 @@ class SpeculativeChain:
                 break
             keep, start = keep + 1, piece.cut
         if keep < len(self.pieces):
+            log.debug("dropped %d stale pieces", len(self.pieces) - keep)
             with self.lock:
                 del self.pieces[keep:]
 

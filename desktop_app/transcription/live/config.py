@@ -40,6 +40,7 @@ class LiveConfig:
     min_speech_share: float = 0.5
     spec_pause_s: float = 0.3  # speculate on the tail once it ends in this much quiet (0 = off)
     catch_up_s: float = 3.0  # say "Catching up… N s behind" past this much overdue audio
+    thread_round_up: float = 0.5  # a second Whisper thread once this much of a core is free
     spec_max_rtf: float = 0.5  # no optional passes when the worker's real-time factor is above
     rtf_floor_s: float = 10.0  # a call costs at least this many seconds of audio (30 s window)
     rtf_smoothing: float = 0.5  # weight of the newest call in the moving real-time factor
