@@ -125,7 +125,7 @@ def test_same_transcript_as_in_thread_engine(engine, tiny_engine, clip):
     assert remote.model == "tiny.en" and remote.duration == local.duration
     assert fractions[0] == 0.0 and fractions[-1] == 1.0
     niceness = int(Path(f"/proc/{engine.pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
-    assert niceness == min(19, os.nice(0) + NICE)  # the GUI process gets the CPU first
+    assert niceness == min(19, os.nice(0) + NICE)  # as configured (bench/gui_stall.py chose it)
     shifted = engine.transcribe(read_audio_16k(clip), time_offset=10.0, initial_prompt=None)
     assert shifted.words[0].start >= 10.0
 
