@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ from desktop_app.transcription.decoding import (
     to_segments,
     without_loops,
 )
+from desktop_app.transcription.engines import DecodeCancelled
 from desktop_app.transcription.models import ModelInfo, recognise_shape
 from desktop_app.transcription.whole_file import WholeRecording
 
@@ -100,6 +102,23 @@ def reuse_encoder_output(net: Any) -> None:
     encoder.forward = forward
 
 
+def interruptible(net: Any, stop: Callable[[], bool]) -> None:
+    """Make ``net``'s text decoder raise DecodeCancelled once ``stop()`` is true. It is checked
+    before every decoder step (one token for every beam), so even a beam decode of a 30 s window
+    ends within one step; the encoder pass (a fraction of a second) is not interrupted."""
+    decoder = getattr(net, "decoder", None)
+    if decoder is None:  # a stand-in model
+        return
+    plain = decoder.forward
+
+    def forward(*args: Any, **kwargs: Any) -> Any:
+        if stop():
+            raise DecodeCancelled("The transcription was interrupted.")
+        return plain(*args, **kwargs)
+
+    decoder.forward = forward
+
+
 class WhisperEngine(WholeRecording):
     """One Whisper model, loaded once; not thread-safe (EngineHost serialises requests).
     ``loader(info)`` returns the model (default load_whisper);
@@ -118,6 +137,8 @@ class WhisperEngine(WholeRecording):
         self._threads = threads
         self.decoding = decoding or DecodingConfig.load()
         self._net: Any = None
+        self._running: threading.Event | None = None  # set by cancel(): the decode running now
+        self._running_lock = threading.Lock()
 
     @property
     def is_loaded(self) -> bool:
@@ -130,7 +151,19 @@ class WhisperEngine(WholeRecording):
         import torch
 
         torch.set_num_threads(self._threads or default_threads())
-        self._net = self._loader(self.model)
+        net = self._loader(self.model)
+        interruptible(net, self._cancelled)
+        self._net = net
+
+    def _cancelled(self) -> bool:
+        running = self._running
+        return running is not None and running.is_set()
+
+    def cancel(self) -> None:
+        """Interrupt the decode running now (DecodeCancelled); no effect when idle."""
+        with self._running_lock:
+            if self._running is not None:
+                self._running.set()
 
     def set_threads(self, threads: int) -> None:
         """Use ``threads`` torch CPU threads from the next call on (cheap when unchanged)."""
@@ -154,18 +187,27 @@ class WhisperEngine(WholeRecording):
         """
         samples = as_mono(audio)
         duration = samples.size / SAMPLE_RATE
-        if progress:
-            progress(0.0)
-        if samples.size < SAMPLE_RATE // 10 or not np.any(np.isfinite(samples) & (samples != 0)):
+        with self._running_lock:  # from here on cancel() interrupts this decode
+            self._running = threading.Event()
+        try:
             if progress:
-                progress(1.0)
-            return Transcript(text="", model=self.model.name, duration=duration, no_speech=True)
-        samples = np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0)
-        self.load()
-        result = decode_piece(
-            self._net, samples, config=self.decoding, purpose=purpose,
-            initial_prompt=initial_prompt,
-        )  # fmt: skip
+                progress(0.0)
+            if samples.size < SAMPLE_RATE // 10 or not np.any(
+                np.isfinite(samples) & (samples != 0)
+            ):
+                if progress:
+                    progress(1.0)
+                return Transcript(text="", model=self.model.name, duration=duration,
+                                  no_speech=True)  # fmt: skip
+            samples = np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0)
+            self.load()
+            result = decode_piece(
+                self._net, samples, config=self.decoding, purpose=purpose,
+                initial_prompt=initial_prompt,
+            )  # fmt: skip
+        finally:
+            with self._running_lock:
+                self._running = None
         if progress:
             progress(1.0)
         segments, loops = without_loops(to_segments(result, time_offset), self.decoding)

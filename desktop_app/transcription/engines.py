@@ -48,6 +48,20 @@ class Engine(Protocol):
         """A whole recording, cut at pauses like the live path."""
 
 
+class DecodeCancelled(RuntimeError):
+    """A decode was interrupted (a request of higher priority needed the engine); nothing came
+    of it and the engine is ready for the next one."""
+
+
+@runtime_checkable
+class Interruptible(Protocol):
+    """An engine whose running decode can be interrupted (from any thread)."""
+
+    def cancel(self) -> None:
+        """Make the decode running now, if any, raise DecodeCancelled soon; no effect when idle
+        and none on later decodes."""
+
+
 class EngineBuilder(Protocol):
     def __call__(self, model: ModelInfo, *, threads: int | None = None) -> Engine: ...
 

@@ -21,7 +21,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop_app.domain import Transcript
-from desktop_app.transcription.engines import Engine, Progress
+from desktop_app.transcription.engines import Engine, Interruptible, Progress
 from desktop_app.transcription.models import ModelInfo
 
 if TYPE_CHECKING:  # numpy is not imported at start-up
@@ -36,7 +36,8 @@ class Priority(IntEnum):
     COMMITTED = 0  # a live answer's chunk: the candidate waits for it after Stop
     SPECULATIVE = 1  # a pass over the tail that may save the wait after Stop
     FILE = 2  # a whole recording (re-transcribe, a recording made without live transcription)
-    IDLE = 3  # work for when nothing else waits (e.g. a beam re-decode of committed chunks)
+    IDLE = 3  # work for when nothing else waits (e.g. a beam re-decode of committed chunks):
+    # interrupted (DecodeCancelled) when a request of higher priority comes
 
 
 class ModelResolver(Protocol):
@@ -48,28 +49,37 @@ class HostClosed(RuntimeError):
 
 
 class _Gate:
-    """A lock handed to the waiter of highest priority (then first come)."""
+    """A lock handed to the waiter of highest priority (then first come). A holder may leave an
+    ``interrupt`` callable: a request of higher priority calls it as it starts to wait."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._busy = False
         self._waiting: list[tuple[int, int]] = []
         self._tickets = itertools.count()
+        self._holder: tuple[int, Callable[[], None] | None] = (0, None)
 
     @contextmanager
-    def hold(self, priority: int) -> Iterator[None]:
+    def hold(self, priority: int, interrupt: Callable[[], None] | None = None) -> Iterator[None]:
         ticket = (int(priority), next(self._tickets))
         with self._cond:
             self._waiting.append(ticket)
+            held, stop = self._holder
+            stop = stop if self._busy and ticket[0] < held else None
+        if stop is not None:
+            stop()  # the running request gives way (it raises in its own thread)
+        with self._cond:
             while self._busy or min(self._waiting) != ticket:
                 self._cond.wait()
             self._waiting.remove(ticket)
             self._busy = True
+            self._holder = (ticket[0], interrupt)
         try:
             yield
         finally:
             with self._cond:
                 self._busy = False
+                self._holder = (0, None)
                 self._cond.notify_all()
 
 
@@ -181,10 +191,17 @@ class EngineHost:
     @contextmanager
     def _engine_for(self, priority: Priority, wait: bool) -> Iterator[Engine]:
         engine = self.wait_ready() if wait else self._current()
-        with self._gate.hold(priority):
+        interrupt = self._interrupt if priority == Priority.IDLE else None
+        with self._gate.hold(priority, interrupt):
             with self._cond:
                 current = self._engine  # swapped while this request waited: use the new one
             yield current if current is not None else engine
+
+    def _interrupt(self) -> None:
+        with self._cond:
+            engine = self._engine
+        if isinstance(engine, Interruptible):
+            engine.cancel()
 
     def _current(self) -> Engine:
         with self._cond:
@@ -195,7 +212,9 @@ class EngineHost:
     def decode(self, audio: np.ndarray, *, priority: Priority = Priority.COMMITTED,
                wait: bool = True, **kwargs: Any) -> Transcript:
         """``engine.decode(audio, **kwargs)`` when the engine is free and no request of higher
-        priority waits; with ``wait`` (the default) a model still loading is waited for."""
+        priority waits; with ``wait`` (the default) a model still loading is waited for. At
+        ``Priority.IDLE`` it raises DecodeCancelled if a request of higher priority comes while
+        it runs (engines that cannot be interrupted finish it first)."""
         with self._engine_for(priority, wait) as engine:
             return engine.decode(audio, **kwargs)
 

@@ -11,26 +11,28 @@ parent never imports torch or whisper; it sends float32 audio over a socket (mul
 ``Connection`` framing) and gets ``Transcript.to_dict()`` back. While it waits, the calling thread
 sleeps in a system call with the GIL released.
 
-The child is a fresh interpreter running :func:`child_main` (``python -c "...child_main(fd)"``),
+The child is a fresh interpreter running :func:`.engine_child.child_main` (``python -c
+"...child_main(fd)"``),
 not ``multiprocessing``'s *spawn*: spawn re-runs the parent's ``__main__`` script in the child,
 which crashes (or re-runs the program) when that script lacks an ``if __name__ == "__main__"``
 guard, and costs start-up time.
 
 Not thread-safe, like every engine: one request at a time (the EngineHost's gate is the one
-lock). If the child dies, the next call raises :class:`EngineProcessDied`
+lock); only :meth:`ProcessEngine.cancel`, which interrupts the running request, may come from
+another thread. If the child dies, the next call raises :class:`EngineProcessDied`
 and the call after that starts a new child. The child exits when asked (``close()``), when the
 socket closes, or when the parent process dies; a ``weakref.finalize`` (also run at exit) stops it.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import socket
 import subprocess
 import sys
 import threading
-import time
 import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -40,14 +42,14 @@ from typing import Any
 import numpy as np
 
 from desktop_app.domain import Transcript
-from desktop_app.transcription.cpu import FreeCores
-from desktop_app.transcription.engine import FILLER_PROMPT, SAMPLE_RATE, ModelLoadError
+from desktop_app.transcription.engine import FILLER_PROMPT, ModelLoadError
+from desktop_app.transcription.engines import DecodeCancelled
 from desktop_app.transcription.models import ModelInfo
 from desktop_app.transcription.whole_file import WholeRecording
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EngineProcessDied", "ProcessEngine", "TranscriptionFailed", "child_main"]
+__all__ = ["EngineProcessDied", "ProcessEngine", "TranscriptionFailed"]
 
 STOP_TIMEOUT_S = 3.0
 # Niceness added to the child (issue 12 reconsidered the old 5). bench/gui_stall.py, 60 s answer,
@@ -59,7 +61,7 @@ STOP_TIMEOUT_S = 3.0
 # cgroups), so nice only ever traded the transcriber against the app's own GUI, which does not
 # need it.
 NICE = 0
-_CHILD_CODE = "from desktop_app.transcription.process_engine import child_main; child_main({fd})"
+_CHILD_CODE = "from desktop_app.transcription.engine_child import child_main; child_main({fd})"
 
 
 class EngineProcessDied(RuntimeError):
@@ -89,93 +91,8 @@ _SAME_TYPE: dict[str, type[Exception]] = {
     "ValueError": ValueError,
     "TypeError": TypeError,
     "MemoryError": MemoryError,
+    "DecodeCancelled": DecodeCancelled,
 }
-
-
-# ---- child side --------------------------------------------------------------------------------
-def _exit_with_parent(poll_s: float = 0.5) -> None:
-    """Exit the child as soon as the parent process is gone (even if it was SIGKILLed)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(poll_s)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _warm_up(engine: Any) -> None:
-    """Run the one-off set-up of a first transcription now (torch kernels, numba DTW JIT)."""
-    import torch
-    from whisper.timing import dtw
-
-    dtw(torch.rand(8, 16))  # compiles the numba word-alignment kernels (~1-2 s the first time)
-    rng = np.random.default_rng(0)
-    engine.decode((0.01 * rng.standard_normal(SAMPLE_RATE)).astype(np.float32))
-
-
-def _send_error(conn: Connection, exc: BaseException) -> None:
-    import traceback
-
-    message = str(exc).strip() or exc.__class__.__name__
-    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    conn.send(("error", exc.__class__.__name__, message, tb))
-
-
-def child_main(fd: int) -> None:
-    """Entry point of the transcription process: load + warm up the model, then serve requests.
-
-    Protocol on the connection ``fd``: first ``("load", ModelInfo, threads, nice)`` → ``("ready",
-    info)`` or ``("error", type, message, traceback)``; then ``("decode", samples, kwargs)``
-    → any number of ``("progress", f)``, then ``("result", Transcript.to_dict())`` or an error;
-    ``("exit",)`` or a closed socket ends the process.
-    """
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
-    _exit_with_parent()
-    conn = Connection(fd)
-    try:
-        _, model, threads, nice = conn.recv()
-        if nice and hasattr(os, "nice"):
-            os.nice(nice)  # background work: the GUI process wins the CPU when both want it
-        from desktop_app.transcription.engine import default_threads
-        from desktop_app.transcription.engines import build_local
-
-        started = time.perf_counter()
-        engine = build_local(model, threads=threads)  # the engine the registry names
-        engine.load()
-        _warm_up(engine)
-        conn.send(("ready", {"pid": os.getpid(), "load_s": time.perf_counter() - started}))
-    except (EOFError, OSError):
-        return
-    except Exception as exc:
-        _send_error(conn, exc)
-        return
-    free = FreeCores() if threads is None else None  # None: follow the free cores
-    from desktop_app.transcription.live.config import LiveConfig
-
-    round_up = LiveConfig.load().thread_round_up
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return  # the parent closed the socket
-        if message[0] != "decode":
-            return
-        _, samples, kwargs = message
-        if free is not None:
-            engine.set_threads(free.threads(default_threads(), round_up=round_up))
-        try:
-            transcript = engine.decode(
-                samples, progress=lambda f: conn.send(("progress", float(f))), **kwargs
-            )
-            conn.send(("result", transcript.to_dict()))
-        except (EOFError, OSError):
-            return
-        except Exception as exc:
-            _send_error(conn, exc)
 
 
 # ---- parent side -------------------------------------------------------------------------------
@@ -234,6 +151,9 @@ class ProcessEngine(WholeRecording):
         self._finalizer: weakref.finalize | None = None
         self._ready = False
         self.load_seconds: float | None = None  # in the child: model loaded and warmed up
+        self._ids = itertools.count(1)
+        self._inflight: int | None = None  # the request the child is serving
+        self._send_lock = threading.Lock()  # cancel() sends from another thread
 
     # ---- lifecycle -----------------------------------------------------------------------------
     @property
@@ -363,9 +283,27 @@ class ProcessEngine(WholeRecording):
         assert self._conn is not None
         kwargs = {"initial_prompt": initial_prompt, "time_offset": float(time_offset),
                   "purpose": purpose}  # fmt: skip
+        rid = next(self._ids)
         try:
-            self._conn.send(("decode", samples, kwargs))
+            with self._send_lock:
+                self._conn.send(("decode", rid, samples, kwargs))
+                self._inflight = rid
         except (OSError, ValueError):
             raise EngineProcessDied(self._reap()) from None
-        reply = self._receive(progress=progress)
+        try:
+            reply = self._receive(progress=progress)
+        finally:
+            self._inflight = None
         return Transcript.from_dict(reply)
+
+    def cancel(self) -> None:
+        """Interrupt the decode the child is running (it raises DecodeCancelled in the thread
+        that asked for it); no effect when idle. Safe from any thread."""
+        with self._send_lock:
+            rid, conn = self._inflight, self._conn
+            if rid is None or conn is None:
+                return
+            try:
+                conn.send(("cancel", rid))
+            except (OSError, ValueError):
+                pass  # the child is gone: the request fails on its own

@@ -143,17 +143,33 @@ def test_the_registry_names_the_engine_and_refuses_weights_no_engine_reads(tmp_p
         engines._BUILDERS.pop("ctranslate2")
 
 
-@pytest.mark.whisper
-def test_hosting_the_real_child_process_engine(tiny_model, tmp_path):
+@pytest.fixture(scope="module")
+def clip_16k(tmp_path_factory) -> np.ndarray:
+    """About 5 s of espeak-ng speech (the process engine tests' clip), 16 kHz."""
+    from desktop_app.audio.wavio import read_audio_16k
+    from tests.fixtures_audio import make_spoken_wav
+    from tests.transcription.test_process_engine import CLIP_TEXT
+
+    return read_audio_16k(make_spoken_wav(CLIP_TEXT, tmp_path_factory.mktemp("s") / "clip.wav"))
+
+
+def real_host(tiny_model: ModelInfo, tmp_path: Path) -> EngineHost:
+    """A host over the app's engine factory (Whisper in a child process) and real tiny.en."""
     from desktop_app.app import _engine_factory
-    from tests.ui.test_pipeline_whisper import process_alive
 
     store = ModelStore(tmp_path / "models")
     store.models_dir.mkdir(parents=True)
     for src in (tiny_model.path, tiny_model.path.with_suffix(".json")):
         if src.exists():
             (store.models_dir / src.name).symlink_to(src)
-    host = EngineHost(store, _engine_factory)
+    return EngineHost(store, _engine_factory)
+
+
+@pytest.mark.whisper
+def test_hosting_the_real_child_process_engine(tiny_model, tmp_path):
+    from tests.ui.test_pipeline_whisper import process_alive
+
+    host = real_host(tiny_model, tmp_path)
     name = host.load(None).name
     pid = host.wait_ready(timeout=1).pid
     assert host.load(name).name == name and host.wait_ready().pid == pid  # loaded once
@@ -166,3 +182,42 @@ def test_hosting_the_real_child_process_engine(tiny_model, tmp_path):
     while process_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not process_alive(pid)
+
+
+@pytest.mark.whisper
+def test_idle_work_gives_way_to_a_live_chunk(tiny_model, tmp_path, clip_16k):
+    """A beam re-decode at IDLE priority is interrupted when a committed chunk comes; the chunk
+    is decoded at once and the engine goes on serving."""
+    host = real_host(tiny_model, tmp_path)
+    host.load(None)
+    window = np.concatenate([clip_16k] * 6)[: 28 * 16000]
+    started, outcome = threading.Event(), {}
+
+    def idle() -> None:
+        try:
+            outcome["idle"] = host.decode(window, priority=Priority.IDLE, purpose="whole_file",
+                                          progress=lambda f: f == 0.0 and started.set())
+        except engines.DecodeCancelled:
+            outcome["idle"] = "interrupted"
+
+    worker = threading.Thread(target=idle)
+    worker.start()
+    try:
+        assert started.wait(60)
+        chunk = host.decode(clip_16k)  # Priority.COMMITTED
+        worker.join(60)
+        assert outcome == {"idle": "interrupted"}
+        assert "manager" in chunk.text.lower()
+        # a FILE request is not interrupted by a committed one: it finishes, then the chunk runs
+        outcome.clear()
+        started.clear()
+        worker = threading.Thread(target=lambda: outcome.update(
+            file=host.decode(clip_16k, priority=Priority.FILE,
+                             progress=lambda f: f == 0.0 and started.set())))
+        worker.start()
+        assert started.wait(60)
+        assert "manager" in host.decode(clip_16k).text.lower()
+        worker.join(60)
+        assert "manager" in outcome["file"].text.lower()
+    finally:
+        host.release()

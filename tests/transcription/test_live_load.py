@@ -184,3 +184,28 @@ def test_a_re_decode_running_at_stop_is_not_waited_for():
     # the pass in flight is dropped (its chunk keeps the greedy text); finished ones are used
     assert live.refiner.passes == len(model.refines) - 1
     assert [w.text.strip() for w in result.words].count("R") == live.refiner.used
+
+
+def test_a_re_decode_that_gave_way_is_tried_again():
+    """Through an EngineHost a re-decode runs at idle priority and any other request interrupts
+    it (tests/transcription/test_host.py, real Whisper); the chunk goes back in the queue."""
+    from desktop_app.transcription.engines import DecodeCancelled
+
+    class GivesWayOnce(RefiningModel):
+        def refine(self, audio: np.ndarray, offset: float, *, before: str) -> Transcript:
+            if not self.refines:
+                self.refines.append(offset)
+                raise DecodeCancelled("a committed chunk came")
+            return super().refine(audio, offset, before=before)
+
+    config = dataclasses.replace(LiveConfig.load(), refine_max_pass_s=10.0)
+    meter = LoadMeter(config, clock=scaled_clock)
+    model = GivesWayOnce(meter)
+    live = LiveTranscriber(model, config=config, meter=meter)
+    run_refining(model, live, 75.0)
+    assert live.wait_idle(30)
+    live.finish(timeout=30)
+    refined = [c for c in live.chunks if c.refined]
+    assert live.refiner.interrupted == 1
+    assert model.refines[0] == model.refines[1]  # the same chunk, again
+    assert refined and refined[0].audio_start_s == pytest.approx(model.refines[0])

@@ -19,6 +19,7 @@ import pytest  # noqa: E402
 
 from desktop_app.audio.wavio import UnreadableAudio, read_audio_16k  # noqa: E402
 from desktop_app.transcription.engine import ModelLoadError  # noqa: E402
+from desktop_app.transcription.engines import DecodeCancelled  # noqa: E402
 from desktop_app.transcription.models import ModelInfo  # noqa: E402
 from desktop_app.transcription.process_engine import (  # noqa: E402
     NICE,
@@ -211,3 +212,29 @@ def test_parent_process_never_imports_torch_or_whisper(tiny_model, clip):
     assert "disagreed" in report["text"]
     assert not report["torch"] and not report["whisper"] and not report["numba"]
     assert wait_dead(report["pid"]), "the child outlived its parent"
+
+
+@pytest.mark.whisper
+@pytest.mark.parametrize("which", ["engine", "tiny_engine"])  # in the child, and in-process
+def test_a_running_decode_is_interrupted_and_the_engine_serves_the_next(which, request, clip):
+    eng = request.getfixturevalue(which)
+    audio = read_audio_16k(clip)
+    window = np.concatenate([audio] * 6)[: 28 * 16000]  # a whole window with beam search
+    started, outcome = threading.Event(), {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = eng.decode(window, purpose="whole_file",
+                                           progress=lambda f: f == 0.0 and started.set())
+        except DecodeCancelled as exc:
+            outcome["cancelled"] = exc
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert started.wait(60)
+    eng.cancel()  # from another thread, while the child decodes
+    worker.join(120)
+    assert not worker.is_alive() and "cancelled" in outcome, outcome
+    eng.cancel()  # idle: no effect on what comes next
+    assert "manager" in eng.decode(audio).text.lower()
+    assert "manager" in eng.decode(audio).text.lower()

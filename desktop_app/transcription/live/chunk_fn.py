@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from desktop_app.domain import Transcript
+from desktop_app.transcription.host import Priority
 
 
 class EngineChunkFn:
@@ -43,8 +44,13 @@ class EngineChunkFn:
 
     def refine(self, audio: np.ndarray, time_offset: float, *, before: str) -> Transcript:
         """Decode again with the whole-file beam, prompted with the committed text ``before``
-        (the first chunk's prompt when there is none); carries nothing over."""
-        kwargs = {"initial_prompt": self._carry(None, before)} if before else self.prompt
+        (the first chunk's prompt when there is none); carries nothing over. Through an
+        EngineHost it runs at idle priority: any other request interrupts it (DecodeCancelled)."""
+        kwargs: dict[str, Any] = (
+            {"initial_prompt": self._carry(None, before)} if before else dict(self.prompt)
+        )
+        if getattr(self.engine, "priority", None) is not None:  # a host's decoder
+            kwargs["priority"] = Priority.IDLE
         return self.engine.decode(audio, time_offset=time_offset, purpose="whole_file", **kwargs)
 
     def accept(self, result: Transcript) -> None:

@@ -44,7 +44,7 @@ class LiveConfig:
     spec_max_rtf: float = 0.5  # no optional passes when the worker's real-time factor is above
     rtf_floor_s: float = 10.0  # a call costs at least this many seconds of audio (30 s window)
     rtf_smoothing: float = 0.5  # weight of the newest call in the moving real-time factor
-    refine_max_pass_s: float = 3.0  # idle-time beam re-decodes predicted longer are not run
+    refine_max_pass_s: float = 10.0  # idle-time beam re-decodes predicted longer are not run
     refine_share: float = 0.5  # re-decodes need this much more headroom than speculation
     beam_cost: float = 2.5  # a beam re-decode costs this many greedy calls
     refine_min_words: float = 0.9  # a re-decode that kept fewer words than this share is dropped

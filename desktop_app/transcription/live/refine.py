@@ -10,8 +10,11 @@ best version finished at "stop" wins: a pass still running then is not waited fo
 
 A pass starts only when (a) no speculative pass runs, (b) the speculative chain already covers
 the tail, so that "stop" now would need no Whisper call, (c) the LoadMeter allows it with extra
-headroom, and (d) it is predicted to take at most ``refine_max_pass_s``. On a busy machine
-re-decodes are the first optional work to go.
+headroom, and (d) it is predicted to take at most ``refine_max_pass_s``. It runs on a thread of
+its own at the engine host's idle priority, so any other request (a speculative pass on new
+speech, a committed chunk, the tail at "stop") interrupts it within one decoder step; the chunk
+then waits in the queue for the next idle moment. On a busy machine re-decodes are the first
+optional work to go.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import numpy as np
 
 from desktop_app.domain import Segment, Transcript
 from desktop_app.transcription.cleanup import Cleaner
+from desktop_app.transcription.engines import DecodeCancelled
 from desktop_app.transcription.live.config import LiveConfig
 from desktop_app.transcription.live.load import LoadMeter
 from desktop_app.transcription.vad import SAMPLE_RATE
@@ -63,6 +67,7 @@ class Refiner:
         self.job: tuple[Committed, Future] | None = None
         self.passes = 0  # re-decodes finished
         self.used = 0  # and taken into the transcript
+        self.interrupted = 0  # re-decodes that gave way to other work (queued again)
         self.seconds = 0.0
 
     @property
@@ -99,11 +104,16 @@ class Refiner:
 
     def take(self) -> tuple[int, list[Segment]] | None:
         """The finished re-decode as (chunk index, cleaned segments), or None if it is not
-        better (it lost words); a failed pass is dropped (the greedy text stays)."""
+        better (it lost words); a failed pass is dropped (the greedy text stays), one that gave
+        way to other work goes back to the front of the queue."""
         assert self.job is not None
         (item, future), self.job = self.job, None
         try:
             result, took = future.result()
+        except DecodeCancelled:
+            self.queue.insert(0, item)
+            self.interrupted += 1
+            return None
         except Exception:  # noqa: BLE001 - optional work: the committed text stands
             return None
         self.passes += 1

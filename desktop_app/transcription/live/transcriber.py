@@ -20,6 +20,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -83,7 +84,8 @@ class LiveTranscriber:
             on_done=self._wake,
             on_change=lambda: self._emit_text(self.preview),
         )  # fmt: skip
-        self.refiner = Refiner(transcribe, c, self.cleaner, self.meter, self._chain.run_on_helper)
+        self._refine_pool = ThreadPoolExecutor(1, thread_name_prefix="live-refine")
+        self.refiner = Refiner(transcribe, c, self.cleaner, self.meter, self._run_refine)
         self._policy = ChunkPolicy(
             self._stream, self._chain, transcribe, self.cleaner, self.meter, self.refiner,
             lock=self._lock,
@@ -288,10 +290,18 @@ class LiveTranscriber:
                 self._report_lag()
         finally:
             chain.shutdown()
+            self._refine_pool.shutdown(wait=False, cancel_futures=True)
             with self._cond:
                 self._stopped = True
                 self._cond.notify_all()
             self._report_lag()
+
+    def _run_refine(self, fn: Callable[[], tuple[Transcript, float]]) -> Future:
+        """Run a re-decode on its own thread (speculative passes may start meanwhile and
+        interrupt it); wake the worker when it ends."""
+        future = self._refine_pool.submit(fn)
+        future.add_done_callback(lambda _f: self._wake())
+        return future
 
     def _quiet(self) -> bool:
         with self._cond:
