@@ -348,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"chunks_reused={sum(c.reused for c in spoken)}/{len(spoken)} {quality}"
                   f"spec_passes={live.spec_passes} "
                   f"spec_busy_s={live.spec_seconds:.1f} "
+                  f"refined={sum(c.refined for c in spoken)}/{len(spoken)} "
+                  f"refine_interrupted={live.refiner.interrupted} "
                   f"caught_up={'catching up' in states}", flush=True)
     finally:
         if mic is not None:
