@@ -172,7 +172,7 @@ class ReviewView(QWidget):
     def open_attempt(self, attempt_id: int) -> bool:
         """Show an attempt (False when it no longer exists); its audio loads in the background."""
         self.stop()
-        rec = load_record(self.services.repo, self.services.bank, attempt_id)
+        rec = load_record(self.services.attempts, self.services.bank, attempt_id)
         self.record = rec
         self.transport = None
         self._token += 1
