@@ -199,6 +199,20 @@ def test_the_rollup_matches_plain_sqlite_on_the_file(tmp_path, bank, pool):
             assert [(w.start.isoformat(), pytest.approx(w.seconds)) for w in p.weeks(wf)] == \
                 want["weeks"]
             assert [d.isoformat() for d in p.practice_days(wf)] == want["days"]
+        # over max_points scored answers the trend has one point per day: that day's average
+        con = sqlite3.connect(path)
+        per_day = con.execute(
+            "SELECT date(started_at, 'localtime') AS d, COUNT(*), AVG(score_overall) "
+            "FROM attempts WHERE prompt_text IS NULL AND score_overall IS NOT NULL "
+            "GROUP BY d ORDER BY d").fetchall()
+        con.close()
+        points = Progress(repo.db).series(ProgressFilter(), max_points=len(per_day) + 1)
+        assert len(points) == len(per_day) < 150
+        for pt, (day, n, avg) in zip(points, per_day, strict=True):
+            assert pt.at.astimezone().date().isoformat() == day and pt.count == n
+            assert pt.values["overall"] == pytest.approx(avg)
+        merged = Progress(repo.db).series(ProgressFilter(), max_points=8)
+        assert len(merged) <= 9 and sum(pt.count for pt in merged) == sum(r[1] for r in per_day)
     finally:
         repo.close()
 
