@@ -10,7 +10,9 @@ time to ``charts_ready`` (all three on screen) is printed on the line before the
 of ``--repeat`` runs after one warm-up (the warm-up pays matplotlib's import).
 The GUI thread's longest event-loop gap while it opens is printed too (the work is off it). The
 summary PDF (no per-attempt pages) is written for the large history through ``write_report``,
-as File → Export… and ``rehearse report`` do.
+as File → Export… and ``rehearse report`` do. The cost of saving one scored answer is printed
+on the line before the last, at schema m009 (metric tables filled by m008's JSON triggers)
+against m010 (written by the repository with the progress rollup), as ``save_ms``.
 
     python bench/progress.py [--attempts 10000] [--small 100] [--repeat 3]
 
@@ -96,10 +98,44 @@ def pdf_seconds(services: object, out: Path, repeat: int) -> float:
     for i in range(repeat):
         request = ReportRequest(ProgressFilter(), "pdf", out / f"report-{i}.pdf")
         t0 = time.perf_counter()
-        written = write_report(services.repo, services.bank, request)
+        written = write_report(services.attempts, services.bank, request)
         times.append(time.perf_counter() - t0)
         assert written.path.stat().st_size > 10_000
     return statistics.median(times)
+
+
+def save_ms(root: Path, pool: list, questions: list, n: int = 60) -> tuple[float, float]:
+    """Median milliseconds of one answer's save (the RECORDING row, then its analysis and
+    scores, each its own transaction, as the app writes them) on a database at schema m009
+    (m008's JSON triggers fill the metric tables) and at m010 (the repository writes them and
+    the rollup), both holding the same 1,000 attempts."""
+    from sqlite_utils import Database
+
+    from desktop_app.domain import Attempt
+    from desktop_app.storage.migrations import MIGRATIONS
+    from desktop_app.storage.repository import Repository
+
+    old = Database(root / "m009.db")
+    MIGRATIONS.apply(old, stop_before="m010_progress_rollup")
+    repos = {"m009": Repository(old, path=root / "m009.db"),
+             "m010": Repository.open(root / "m010.db")}
+    times: dict[str, list[float]] = {k: [] for k in repos}
+    for repo in repos.values():
+        repo.sync_questions(questions)
+        make_history(repo, questions, 1000, weeks=8, pool=pool)
+    for i in range(n):
+        for name, repo in repos.items():  # interleaved: the same load on both
+            p = pool[i % len(pool)]
+            t0 = time.perf_counter()
+            aid = repo.add_attempt(Attempt(None, questions[i % len(questions)].id,
+                                           time.strftime("%Y-%m-%dT%H:%M:%S+00:00",
+                                                         time.gmtime()), status="recording"))
+            repo.update_attempt(aid, status="scored", analysis_json=p.analysis_json,
+                                scores=p.scores, transcript_text=p.transcript.text)
+            times[name].append((time.perf_counter() - t0) * 1000)
+    for repo in repos.values():
+        repo.close()
+    return statistics.median(times["m009"]), statistics.median(times["m010"])
 
 
 def main() -> None:
@@ -127,6 +163,10 @@ def main() -> None:
               f"longest GUI-thread gap {small_gap * 1000:.0f} / {large_gap * 1000:.0f} ms; "
               f"medians of {args.repeat}", flush=True)
         pdf_s = pdf_seconds(large, root, max(1, args.repeat - 1))
+        before_ms, after_ms = save_ms(root, pool, large.bank.questions)
+        print(f"save_ms m009_triggers={before_ms:.2f} m010={after_ms:.2f} "
+              f"ratio={after_ms / before_ms:.2f} (median of 60 saves, 1,000 attempts stored)",
+              flush=True)
         for services in (small, large):
             services.repo.close()
     print(f"attempts={args.attempts} progress_open_s={large_s:.3f} small_open_s={small_s:.3f} "

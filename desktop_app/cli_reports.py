@@ -98,6 +98,7 @@ def report_format(args: argparse.Namespace) -> str:
 
 
 def cmd_report(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.practice.attempts import AttemptService
     from desktop_app.reports.writer import ReportRequest, write_report
     from desktop_app.storage.progress import ProgressFilter
 
@@ -113,7 +114,8 @@ def cmd_report(args: argparse.Namespace, paths: AppPaths) -> int:
         fmt = report_format(args)
         request = ReportRequest(f, fmt, args.output, attempt_pages=args.attempt_pages)
         shown = fmt == "pdf" and sys.stderr.isatty()
-        done = write_report(repo, bank, request, progress=_progress if shown else None)
+        done = write_report(AttemptService(repo, paths), bank, request,
+                            progress=_progress if shown else None)
     finally:
         repo.close()
     if shown:
@@ -127,12 +129,13 @@ def _progress(fraction: float, what: str) -> None:
 
 
 def cmd_export(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop_app.practice.attempts import AttemptService
     from desktop_app.reports.bundle import write_bundle
     from desktop_app.reports.records import load_record
 
     bank, repo = _open(paths)
     try:
-        rec = load_record(repo, bank, args.attempt_id)
+        rec = load_record(AttemptService(repo, paths), bank, args.attempt_id)
     finally:
         repo.close()
     if rec is None:

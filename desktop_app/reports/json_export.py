@@ -19,7 +19,7 @@ from desktop_app import __version__
 from desktop_app.domain import Attempt, Transcript
 from desktop_app.reports.atomic import write_bytes
 from desktop_app.reports.model import Report
-from desktop_app.reports.records import AttemptRecord, analysis_of
+from desktop_app.reports.records import AttemptRecord
 
 SCHEMA = "rehearse-report"
 SCHEMA_VERSION = 1
@@ -63,7 +63,9 @@ def attempt_from_dict(d: dict[str, Any]) -> AttemptRecord:
                      else d.get("analysis_raw"))
     attempt = Attempt(**values, words_json=json.dumps(transcript.to_dict(), ensure_ascii=False),
                       analysis_json=analysis_json)
-    return AttemptRecord(attempt, transcript, analysis_of(attempt),
+    from desktop_app.practice.attempts import read_analysis
+
+    return AttemptRecord(attempt, transcript, read_analysis(attempt),
                          d.get("question_text") or "")
 
 

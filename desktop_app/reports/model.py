@@ -2,7 +2,8 @@
 
 :func:`build_report` gathers it from the database (SQL aggregates, see
 :mod:`desktop_app.storage.progress`) and the question bank; with ``with_attempts`` it also reads
-every attempt in the period back as typed objects (for per-attempt pages and the JSON export).
+every attempt in the period back as typed objects, through the attempt service (for
+per-attempt pages and the JSON export).
 Nothing here draws or writes a file.
 """
 
@@ -22,7 +23,7 @@ else:  # pragma: no cover - Python 3.10 needs the tomli backport
 
 from desktop_app.domain import Question
 from desktop_app.paths import assets_dir
-from desktop_app.reports.records import AttemptRecord, AttemptStore, record_of
+from desktop_app.reports.records import AttemptLoader, AttemptRecord, load_record
 from desktop_app.storage.progress import (
     DIMENSIONS,
     CompetencyRow,
@@ -173,7 +174,7 @@ def scope_competencies(bank: Bank, f: ProgressFilter) -> list[str]:
 
 
 def build_report(progress: Progress, bank: Bank, f: ProgressFilter, *,
-                 store: AttemptStore | None = None, with_attempts: bool = False,
+                 store: AttemptLoader | None = None, with_attempts: bool = False,
                  today: date | None = None, max_points: int = 400) -> Report:
     """Everything a report or the Progress view shows for ``f``."""
     today = today or datetime.now().astimezone().date()
@@ -195,9 +196,9 @@ def build_report(progress: Progress, bank: Bank, f: ProgressFilter, *,
         if store is None:
             raise ValueError("with_attempts needs the attempt store")
         for attempt_id in progress.attempt_ids(f):
-            attempt = store.get_attempt(attempt_id)
-            if attempt is not None:
-                report.attempts.append(record_of(attempt, bank))
+            rec = load_record(store, bank, attempt_id)
+            if rec is not None:
+                report.attempts.append(rec)
     return report
 
 

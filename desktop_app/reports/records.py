@@ -1,14 +1,14 @@
-"""A stored attempt read back as typed objects: the attempt, its transcript, its analysis.
+"""A stored attempt as reports, exports and the review views show it.
 
-Reports, exports and the review views read attempts through :func:`load_record`, never through
-JSON strings. (This is the reports' side of the seam; the practice core's ``load(id)`` gives the
-same three objects.) The per-attempt note is written through :func:`save_note`.
+The practice core reads a stored attempt back as typed objects
+(:meth:`desktop_app.practice.attempts.AttemptService.load`, which decodes the stored JSON, the
+one place that does); an :class:`AttemptRecord` adds the question to that
+:class:`~desktop_app.practice.attempts.StoredAttempt`. The per-attempt note is written through
+:func:`save_note`.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -16,15 +16,15 @@ from desktop_app.domain import Attempt, Question, Transcript
 
 if TYPE_CHECKING:  # the analysis package loads its lexicons: not on the start-up path
     from desktop_app.analysis import Analysis
+    from desktop_app.practice.attempts import StoredAttempt
 
-log = logging.getLogger(__name__)
 NOTE_MAX_CHARS = 4000
 
 
-class AttemptStore(Protocol):
-    """What reading needs of the repository."""
+class AttemptLoader(Protocol):
+    """What reading needs: the attempt service's typed read-back."""
 
-    def get_attempt(self, attempt_id: int) -> Attempt | None: ...
+    def load(self, attempt_id: int) -> StoredAttempt | None: ...
 
 
 class NoteStore(Protocol):
@@ -56,54 +56,26 @@ class AttemptRecord:
         return bool(self.attempt.prompt_text)
 
 
-def transcript_of(attempt: Attempt) -> Transcript:
-    """The stored transcript (words with times when present), else the plain text."""
-    try:
-        data = json.loads(attempt.words_json or "[]")
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        try:
-            return Transcript.from_dict(data)
-        except (TypeError, KeyError, ValueError):
-            pass
-    if isinstance(data, list) and data:
-        try:
-            return Transcript.from_dict({"text": attempt.transcript_text, "words": data})
-        except (TypeError, KeyError, ValueError):
-            pass
-    return Transcript.from_text(attempt.transcript_text or "")
-
-
-def analysis_of(attempt: Attempt) -> Analysis | None:
-    """The stored analysis, or None when there is none (or it is of a shape this version
-    cannot read: then the scores columns still hold its numbers)."""
-    if not attempt.analysis_json:
-        return None
-    from desktop_app.analysis import Analysis
-
-    try:
-        return Analysis.from_dict(json.loads(attempt.analysis_json))
-    except (ValueError, KeyError, TypeError) as exc:
-        log.warning("attempt %s: unreadable analysis (%s)", attempt.id, exc)
-        return None
-
-
 def question_text(attempt: Attempt, question: Question | None) -> str:
     if question is not None:
         return question.text
     return f"(question {attempt.question_id})" if attempt.question_id else "(no question)"
 
 
-def record_of(attempt: Attempt, bank: Questions) -> AttemptRecord:
+def record_of(stored: StoredAttempt, bank: Questions) -> AttemptRecord:
+    """The record of a stored attempt (an attempt not transcribed yet has an empty
+    transcript)."""
+    attempt = stored.attempt
     question = bank.get(attempt.question_id) if attempt.question_id else None
-    return AttemptRecord(attempt, transcript_of(attempt), analysis_of(attempt),
+    transcript = stored.transcript or Transcript.from_text(attempt.transcript_text or "")
+    return AttemptRecord(attempt, transcript, stored.analysis,
                          question_text(attempt, question), question)
 
 
-def load_record(store: AttemptStore, bank: Questions, attempt_id: int) -> AttemptRecord | None:
-    attempt = store.get_attempt(attempt_id)
-    return None if attempt is None else record_of(attempt, bank)
+def load_record(attempts: AttemptLoader, bank: Questions, attempt_id: int
+                ) -> AttemptRecord | None:
+    stored = attempts.load(attempt_id)
+    return None if stored is None else record_of(stored, bank)
 
 
 def save_note(store: NoteStore, attempt_id: int, text: str) -> str | None:

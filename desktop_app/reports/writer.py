@@ -1,8 +1,9 @@
 """Write one report file (PDF, CSV or JSON) for a filter: what the CLI and File → Export… call.
 
-Runs wherever its repository was opened (the window calls it on a worker thread with its own
-connection). ``progress(fraction, what)`` is told how far it got; the file appears only once it
-is complete (see :mod:`desktop_app.reports.atomic`).
+Runs wherever its attempt service's repository was opened (the window calls it on a worker
+thread with its own read-only connection); attempts are read back through the service.
+``progress(fraction, what)`` is told how far it got; the file appears only once it is
+complete (see :mod:`desktop_app.reports.atomic`).
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from desktop_app.reports.atomic import check_target
 from desktop_app.reports.model import Bank, build_report
 from desktop_app.storage.progress import Progress, ProgressFilter
+
+if TYPE_CHECKING:
+    from desktop_app.practice.attempts import AttemptService
 
 FORMATS = ("pdf", "csv", "json")
 StepFn = Callable[[float, str], None]
@@ -35,7 +39,7 @@ class Written:
     summary: str  # "12 attempts, 2026-10-01 – 2026-11-30"
 
 
-def write_report(repo: Any, bank: Bank, request: ReportRequest,
+def write_report(attempts: AttemptService, bank: Bank, request: ReportRequest,
                  progress: StepFn | None = None) -> Written:
     """Write the report; raises ExportError (disk full, folder not writable…) or ValueError."""
     if request.format not in FORMATS:
@@ -44,7 +48,7 @@ def write_report(repo: Any, bank: Bank, request: ReportRequest,
     step = progress or (lambda _f, _w: None)
     path = check_target(request.path)  # a folder that cannot be written fails before the work
     step(0.02, "Reading your history…")
-    queries = Progress(repo.db)
+    queries = Progress(attempts.repo.db)
     if request.format == "csv":
         from desktop_app.reports.csv_export import write_csv
 
@@ -52,7 +56,7 @@ def write_report(repo: Any, bank: Bank, request: ReportRequest,
         write_csv(queries, request.filter, path)
     else:
         with_attempts = request.format == "json" or request.attempt_pages
-        report = build_report(queries, bank, request.filter, store=repo,
+        report = build_report(queries, bank, request.filter, store=attempts,
                               with_attempts=with_attempts)
         step(0.15, "Laying out…")
         if request.format == "json":

@@ -14,6 +14,9 @@ migration instead.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from sqlite_utils import Database
 
 # column → (SQLite type, JSON path into Analysis.to_dict(), or a json_array_length() path)
@@ -100,3 +103,65 @@ def add_metric_columns(db: Database) -> None:
     db.execute(f"CREATE TRIGGER attempts_metrics_ad AFTER DELETE ON attempts BEGIN {forget} END")
     for sql in _insert_sql("attempts", "attempts, "):
         db.execute(sql)
+
+
+# ---- since m010: written by the repository in the write's own transaction ------------------
+
+_TRIGGERS = ("attempts_metrics_ai", "attempts_metrics_au", "attempts_metrics_ad")
+
+
+def drop_metric_triggers(db: Database) -> None:
+    """m010: the side tables are written from Python by the repository (one json.loads of the
+    analysis instead of SQLite parsing it once per metric: ~0.3 ms a save instead of ~10)."""
+    for name in _TRIGGERS:
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def _lookup(data: Any, path: str) -> Any:
+    count = path.startswith("len:")
+    node = data
+    for part in path.removeprefix("len:").removeprefix("$.").split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    if count:
+        return len(node) if isinstance(node, list) else None
+    if isinstance(node, bool):  # as json_extract gives them
+        return int(node)
+    return node if isinstance(node, (int, float, str)) or node is None else None
+
+
+def metric_values(data: Any) -> dict[str, Any]:
+    """The metric columns of one decoded analysis (what m008's triggers pulled out)."""
+    return {column: _lookup(data, path) for column, (_t, path) in METRICS.items()}
+
+
+def forget_metrics(db: Database, attempt_id: int) -> None:
+    db.execute(f"DELETE FROM {METRICS_TABLE} WHERE attempt_id = ?", [attempt_id])
+    db.execute(f"DELETE FROM {TIPS_TABLE} WHERE attempt_id = ?", [attempt_id])
+
+
+def store_metrics(db: Database, attempt_id: int, analysis_json: str | None) -> None:
+    """Replace the attempt's metric row and tip rows by those of ``analysis_json`` (none when
+    it is missing or not valid JSON: the write that stored it never fails on it)."""
+    forget_metrics(db, attempt_id)
+    if not analysis_json:
+        return
+    try:
+        data = json.loads(analysis_json)
+    except ValueError:
+        return
+    values = metric_values(data)
+    cols = ", ".join(f"[{c}]" for c in values)
+    db.execute(f"INSERT INTO {METRICS_TABLE} (attempt_id, {cols}) VALUES "
+               f"(?, {', '.join('?' for _ in values)})", [attempt_id, *values.values()])
+    ids = data.get("tip_ids") if isinstance(data, dict) else None
+    texts = data.get("tips") if isinstance(data, dict) else None
+    if not isinstance(ids, list):
+        return
+    texts = texts if isinstance(texts, list) else []
+    rows = [(attempt_id, i, tip if isinstance(tip, str) else None,
+             texts[i] if i < len(texts) and isinstance(texts[i], str) else None)
+            for i, tip in enumerate(ids)]
+    db.conn.executemany(f"INSERT INTO {TIPS_TABLE} (attempt_id, position, tip_id, text) "
+                        "VALUES (?, ?, ?, ?)", rows)

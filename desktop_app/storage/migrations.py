@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from desktop_app.storage.metrics import add_metric_columns
+from desktop_app.storage import rollup
+from desktop_app.storage.metrics import add_metric_columns, drop_metric_triggers
 
 # The score columns m002 added. Frozen with the migration (a released migration never changes):
 # desktop_app.domain.SCORE_KEYS is what the code uses, and a test holds the two equal.
@@ -224,6 +225,17 @@ def m009_transcript_versions(db: Database) -> None:
         not_null=["attempt_id", "saved_at", "source"],
     )
     db["transcript_versions"].create_index(["attempt_id"])
+
+
+@MIGRATIONS()
+def m010_progress_rollup(db: Database) -> None:
+    """Per-day totals for the Progress view and reports (so opening it costs the same at
+    10,000 attempts as at 100), filled for the attempts already stored; from now on the
+    repository writes the metric and tip side tables itself, in the same transaction (m008's
+    triggers parsed the analysis once per metric). See desktop_app.storage.rollup."""
+    drop_metric_triggers(db)
+    rollup.create_tables(db)
+    rollup.rebuild(db)
 
 
 def known_names() -> list[str]:

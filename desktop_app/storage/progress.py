@@ -1,9 +1,12 @@
 """Progress queries: trends, coverage, practice time, streaks, recurring tips and retakes.
 
-Every figure is an SQL aggregate over the score columns and the metric side tables
-(:mod:`desktop_app.storage.metrics`); no analysis JSON is decoded here. A trend holds at most
-``max_points`` points: beyond that, attempts close in time are averaged into one point (its
-``count`` says how many), so drawing the chart costs the same at 10,000 attempts as at 100.
+Every figure is an SQL aggregate over the per-day rollup (:mod:`desktop_app.storage.rollup`),
+or, when that is not current (another time zone), over the score columns and the metric side
+tables (:mod:`desktop_app.storage.metrics`); no analysis JSON is decoded here. A trend holds one
+point per scored answer up to ``max_points`` of them; beyond that, one point per local day (the
+average of that day's answers; its ``count`` says how many), and past ``max_points`` days,
+neighbouring days are averaged into equal stretches of time. Drawing the chart and reading its
+points costs the same at 10,000 attempts as at 100.
 
 Dates in a :class:`ProgressFilter` are local calendar days, inclusive; weeks start on Monday,
 local time. "Answers" are attempts at a question, not answers to a follow-up (those are judged on
@@ -20,6 +23,8 @@ from sqlite_utils import Database
 
 from desktop_app.domain import SCORE_KEYS
 from desktop_app.storage.metrics import METRICS
+from desktop_app.storage.progress_rollup import DayPoint, RollupQueries, calendar_day
+from desktop_app.storage.rollup import usable
 
 DIMENSIONS = SCORE_KEYS[1:]  # star, specificity, jargon, delivery, reasoning
 DELIVERY_KEYS = ("wpm", "fillers_per_min", "hedges")
@@ -172,21 +177,53 @@ def _dt(jd: float | None) -> datetime | None:
     return None if jd is None else from_julian(jd)
 
 
-class Progress:
-    """The queries, over one open database (used on the thread that opened it)."""
+def _merged(days: list[DayPoint], max_points: int) -> list[SeriesPoint]:
+    """Day points as series points; over ``max_points`` days, neighbouring days are merged
+    into equal stretches of time (like the attempt-level buckets)."""
+    if len(days) > max_points:
+        j0, j1 = days[0].jd_sum / days[0].count, days[-1].jd_sum / days[-1].count
+        width = max((j1 - j0) / max_points, 1e-9)
+        groups: dict[int, DayPoint] = {}
+        for d in days:
+            i = int((d.jd_sum / d.count - j0) / width)
+            groups[i] = groups[i].merge(d) if i in groups else d
+        days = [groups[i] for i in sorted(groups)]
+    return [SeriesPoint(from_julian(d.jd_sum / d.count), d.count,
+                        d.latest_id if d.count == 1 else None, d.values) for d in days]
 
-    def __init__(self, db: Database) -> None:
+
+class Progress:
+    """The queries, over one open database (used on the thread that opened it).
+
+    They read the rollup tables (:mod:`.progress_rollup`, cost set by days and competencies)
+    when those are current, else the attempts themselves; ``rollup=False`` forces the latter.
+    Both give the same results."""
+
+    def __init__(self, db: Database, *, rollup: bool = True) -> None:
         self.db = db
+        self.fast = rollup and usable(db)
+        self._r = RollupQueries(db)
 
     def _one(self, sql: str, params: list[Any]) -> tuple:
         return self.db.execute(sql, params).fetchone()
 
+    def attempt_count(self) -> int:
+        """Every attempt stored."""
+        if self.fast:
+            return self._r.attempt_count()
+        return int(self._one("SELECT COUNT(*) FROM attempts", [])[0])
+
     def series(self, f: ProgressFilter, max_points: int = 400) -> list[SeriesPoint]:
         """Scored answers oldest first, at most ``max_points`` points (see the module note)."""
         where, params = f.where(scored=True)
-        n, j0, j1 = self._one(
-            f"SELECT COUNT(*), MIN(julianday(a.started_at)), MAX(julianday(a.started_at)) "
-            f"{source(f)} {where}", params)
+        if self.fast:
+            n = self._r.averages(f)[0]
+            if n > max_points:
+                return _merged(self._r.day_points(f), max_points)
+        else:
+            n, j0, j1 = self._one(
+                f"SELECT COUNT(*), MIN(julianday(a.started_at)), MAX(julianday(a.started_at)) "
+                f"{source(f)} {where}", params)
         if not n:
             return []
         values = ", ".join(f"AVG({sql})" for sql in _VALUE_SQL.values())
@@ -205,33 +242,45 @@ class Progress:
         return [SeriesPoint(from_julian(r[0]), int(r[1]), r[2],
                             dict(zip(SERIES_KEYS, r[3:], strict=True))) for r in rows]
 
-    def summary(self, f: ProgressFilter, window: int = 5) -> Summary:
-        where_all, p_all = f.where(answers=False)
-        count, seconds, j0, j1 = self._one(
-            "SELECT COUNT(*), TOTAL(a.duration_s), MIN(julianday(a.started_at)), "
-            f"MAX(julianday(a.started_at)) {source(f)} {where_all}", p_all)
+    def _edges(self, f: ProgressFilter, k: int) -> tuple[dict, dict]:
+        """The average scores of the first ``k`` and of the last ``k`` scored answers."""
         where, params = f.where(scored=True)
-        cols = ", ".join(f"a.score_{k} AS {k}" for k in SCORE_KEYS)
-        scored = self._one(f"SELECT COUNT(*) {source(f)} {where}", params)[0]
-        k = max(1, min(window, scored // 2)) if scored else 0
+        cols = ", ".join(f"a.score_{key} AS {key}" for key in SCORE_KEYS)
         avg = ", ".join(f"AVG({key})" for key in SCORE_KEYS)
-        start = ", ".join(f"AVG(CASE WHEN rn <= ? THEN {key} END)" for key in SCORE_KEYS)
-        end = ", ".join(f"AVG(CASE WHEN rn > ? THEN {key} END)" for key in SCORE_KEYS)
-        row = self._one(
-            f"WITH s AS (SELECT {cols}, ROW_NUMBER() OVER (ORDER BY a.started_at, a.id) AS rn "
-            f"{source(f)} {where}) SELECT {avg}, {start}, {end} FROM s",
-            [*params, *([k] * len(SCORE_KEYS)), *([scored - k] * len(SCORE_KEYS))])
-        n = len(SCORE_KEYS)
-        as_dict = lambda i: dict(zip(SCORE_KEYS, row[i * n:(i + 1) * n], strict=True))  # noqa: E731
+        out = []
+        for order in ("", " DESC"):
+            row = self._one(f"SELECT {avg} FROM (SELECT {cols} {source(f)} {where} "
+                            f"ORDER BY a.started_at{order}, a.id{order} LIMIT ?)", [*params, k])
+            out.append(dict(zip(SCORE_KEYS, row, strict=True)))
+        return out[0], out[1]
+
+    def summary(self, f: ProgressFilter, window: int = 5) -> Summary:
+        if self.fast:
+            count, seconds, j0, j1 = self._r.totals(f)
+            scored, averages = self._r.averages(f)
+        else:
+            where_all, p_all = f.where(answers=False)
+            count, seconds, j0, j1 = self._one(
+                "SELECT COUNT(*), TOTAL(a.duration_s), MIN(julianday(a.started_at)), "
+                f"MAX(julianday(a.started_at)) {source(f)} {where_all}", p_all)
+            where, params = f.where(scored=True)
+            avg = ", ".join(f"AVG(a.score_{key})" for key in SCORE_KEYS)
+            row = self._one(f"SELECT COUNT(*), {avg} {source(f)} {where}", params)
+            scored, averages = row[0], dict(zip(SCORE_KEYS, row[1:], strict=True))
+        k = max(1, min(window, scored // 2)) if scored else 0
+        start, end = self._edges(f, k)
         return Summary(int(count), int(scored), float(seconds or 0.0), _dt(j0), _dt(j1),
-                       as_dict(0), as_dict(1), as_dict(2), k)
+                       averages, start, end, k)
 
     def coverage(self, f: ProgressFilter) -> list[CompetencyRow]:
         """One row per competency practised in the period (never-practised ones: see
-        :func:`desktop_app.reports.model.coverage_of`)."""
+        :func:`desktop_app.reports.model.coverage_of`); averages are over scored answers."""
+        if self.fast:
+            return [CompetencyRow(c or "(unknown)", n, best, latest, _dt(jd), avgs)
+                    for c, n, best, latest, jd, avgs in self._r.coverage(f)]
         where, params = f.where()
         cols = ", ".join(f"a.score_{k} AS {k}" for k in SCORE_KEYS)
-        avgs = ", ".join(f"AVG({k})" for k in SCORE_KEYS)
+        avgs = ", ".join(f"AVG(CASE WHEN overall IS NOT NULL THEN {k} END)" for k in SCORE_KEYS)
         sql = (
             f"WITH s AS (SELECT q.competency AS c, a.started_at AS at, {cols}, ROW_NUMBER() "
             f"OVER (PARTITION BY q.competency ORDER BY (a.score_overall IS NULL), "
@@ -246,24 +295,32 @@ class Progress:
 
     def weeks(self, f: ProgressFilter) -> list[Week]:
         """Practice time per local week (Monday first), every attempt counted, oldest first."""
+        if self.fast:
+            return [Week(*w) for w in self._r.weeks(f)]
         where, params = f.where(answers=False)
         monday = "date(a.started_at, 'localtime', 'weekday 0', '-6 days')"
         sql = (f"SELECT {monday} AS w, TOTAL(a.duration_s), COUNT(*) {source(f)} {where} "
                "GROUP BY w ORDER BY w")
-        return [Week(date.fromisoformat(w), float(s), int(n))
-                for w, s, n in self.db.execute(sql, params).fetchall() if w]
+        return [Week(day, float(s), int(n)) for w, s, n in self.db.execute(sql, params).fetchall()
+                if (day := calendar_day(w)) is not None]
 
     def practice_days(self, f: ProgressFilter | None = None, limit: int = 1000) -> list[date]:
         """The local days with at least one attempt, newest first."""
+        if self.fast:
+            return self._r.practice_days(f or ProgressFilter(), limit)
         where, params = (f or ProgressFilter()).where(answers=False)
         sql = (f"SELECT DISTINCT date(a.started_at, 'localtime') AS d {source(f)} {where} "
                "ORDER BY d DESC LIMIT ?")
-        return [date.fromisoformat(d) for (d,) in self.db.execute(sql, [*params, limit]) if d]
+        return [day for (d,) in self.db.execute(sql, [*params, limit])
+                if (day := calendar_day(d)) is not None]
 
     def recurring_tips(self, f: ProgressFilter, ids: tuple[str, ...], limit: int = 3,
                        prefix: str = "focus_") -> list[Tip]:
         """The tip rules in ``ids`` (or starting with ``prefix``) given most often in the
         period, with the most recent wording of each."""
+        if self.fast:
+            return [Tip(t, n, text or "")
+                    for t, n, text in self._r.recurring_tips(f, ids, limit, prefix)]
         where, params = f.where(scored=True)
         marks = ", ".join("?" for _ in ids) or "NULL"
         # The attempts in the period first (from the covering index), then their tips by key:
@@ -293,7 +350,11 @@ class Progress:
 
     def question_stats(self, f: ProgressFilter | None = None) -> dict[str, QuestionStat]:
         """Per question: answers, when last practised and the best overall score."""
-        where, params = (f or ProgressFilter()).where()
+        f = f or ProgressFilter()
+        if self.fast and f.since is None and f.until is None:
+            return {qid: QuestionStat(qid, n, _dt(j), best)
+                    for qid, n, j, best in self._r.question_stats(f)}
+        where, params = f.where()
         sql = (f"SELECT a.question_id, COUNT(*), MAX(julianday(a.started_at)), "
                f"MAX(a.score_overall) {source(f)} {where} GROUP BY a.question_id")
         return {qid: QuestionStat(qid, int(n), _dt(j), best)

@@ -24,7 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop_app.domain import SCORE_KEYS, AnswerInput, Attempt, AttemptStatus, Question
-from desktop_app.storage import history
+from desktop_app.storage import history, rollup
 from desktop_app.storage.db import (
     connect_reader,
     open_database,
@@ -158,7 +158,9 @@ class Repository:
         ]
         with translate_errors(self.path), write_transaction(self.db):
             if rows:
+                before = rollup.question_kinds(self.db, [r["id"] for r in rows])
                 self.db["questions"].upsert_all(rows, pk="id")
+                rollup.questions_changed(self.db, before, rows)
         return len(rows)
 
     def question_text(self, question_id: str) -> str | None:
@@ -192,6 +194,8 @@ class Repository:
                 cur = self.db.execute(
                     f"INSERT INTO attempts ({cols}) VALUES ({marks})", list(row.values())
                 )
+                rollup.Change(self.db, None, row).after(int(cur.lastrowid),
+                                                        row.get("analysis_json"))
         except sqlite3.IntegrityError as exc:
             raise ValueError(f"Cannot save attempt for {attempt.question_id!r}: {exc}") from exc
         return int(cur.lastrowid)
@@ -222,9 +226,11 @@ class Repository:
         sets = ", ".join(f'"{c}" = ?' for c in values)
         try:
             with translate_errors(self.path), write_transaction(self.db):
+                change = rollup.Change(self.db, attempt_id, changes)
                 cur = self.db.execute(
                     f"UPDATE attempts SET {sets} WHERE id = ?", [*values.values(), attempt_id]
                 )
+                change.after(analysis_json=values.get("analysis_json"))
         except sqlite3.IntegrityError as exc:
             raise ValueError(f"Cannot update attempt {attempt_id}: {exc}") from exc
         return cur.rowcount > 0
@@ -303,7 +309,9 @@ class Repository:
                 "UPDATE attempts SET parent_attempt_id = NULL WHERE parent_attempt_id = ?",
                 [attempt_id],
             )
+            change = rollup.Change(self.db, attempt_id, rollup.ROLLUP_FIELDS)
             self.db.execute("DELETE FROM attempts WHERE id = ?", [attempt_id])
+            change.after()
             self.db.execute("DELETE FROM transcript_versions WHERE attempt_id = ?", [attempt_id])
         # The row goes first: a failed file delete leaves an orphan file, never a dangling row.
         if attempt.audio_path:

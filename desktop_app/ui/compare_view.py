@@ -231,7 +231,7 @@ class CompareView(QWidget):
             self._show_text(view, attempt_id)
 
     def _show_text(self, view: TranscriptView, attempt_id: int) -> None:
-        rec = load_record(self.services.repo, self.services.bank, attempt_id)
+        rec = load_record(self.services.attempts, self.services.bank, attempt_id)
         if rec is None:
             view.set_content("(this attempt is gone)")
         elif rec.analysis is not None:

@@ -239,18 +239,20 @@ class ExportDialog(QDialog):
             self._say(str(exc), error=True)
             return
         self._token += 1
-        token, db, bank = self._token, self.services.paths.database, self.services.bank
+        paths, bank = self.services.paths, self.services.bank
+        token, db = self._token, paths.database
         self.export_button.setEnabled(False)
         self.progress_bar.setValue(0)
         self.progress_bar.show()
         self._say("Starting…")
 
         def work(step: Callable[[float, str], None]) -> Any:
+            from desktop_app.practice.attempts import AttemptService
             from desktop_app.reports.writer import write_report
             from desktop_app.storage.repository import Repository
 
             with Repository.reader(db) as repo:
-                return write_report(repo, bank, request, progress=step)
+                return write_report(AttemptService(repo, paths), bank, request, progress=step)
 
         self.tasks.start(token, work, with_progress=True)
 
@@ -305,7 +307,7 @@ class BundleExporter(QObject):
         """Start writing ``attempt_id``'s bundle to ``path``; False when it no longer exists."""
         from desktop_app.reports.records import load_record
 
-        rec = load_record(self.services.repo, self.services.bank, attempt_id)
+        rec = load_record(self.services.attempts, self.services.bank, attempt_id)
         if rec is None:
             self.failed.emit(f"Attempt {attempt_id} no longer exists.")
             return False

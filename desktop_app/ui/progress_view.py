@@ -71,7 +71,7 @@ def load_progress(db_path: Any, bank: Any, f: ProgressFilter) -> Loaded:
     with Repository.reader(db_path) as repo:
         progress = Progress(repo.db)
         report = build_report(progress, bank, f)
-        total = repo.history_count()
+        total = progress.attempt_count()
         questions = [q for q in bank.questions if not f.kinds or q.kind in f.kinds]
         if f.competencies:
             questions = [q for q in questions if q.competency in f.competencies]

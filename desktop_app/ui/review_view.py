@@ -3,8 +3,9 @@ synced to the transcript.
 
 The word being spoken is highlighted and kept in view; click any word to play from there,
 click a finding to play its words; Space plays or pauses, ←/→ seek 5 s. The position comes from
-the audio stream (``Transport.position`` ← ``Player.position``), read by a 30 ms timer, and the
-word is found by binary search over the word start times. The recording is read off the GUI
+the audio stream (``Transport.position`` ← ``Player.position``), read by the playback bar
+(:mod:`.review_playback`) every 30 ms, and the word is found by binary search over the word
+start times. The recording is read off the GUI
 thread; a missing or unreadable WAV is said in the bar and the transcript stays.
 """
 
@@ -14,14 +15,13 @@ import bisect
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
-    QStyle,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -31,13 +31,12 @@ from desktop_app.audio.transport import SKIP_S, Transport
 from desktop_app.reports.records import AttemptRecord, load_record
 from desktop_app.textfmt import fmt_time, short_date
 from desktop_app.ui.note_editor import NoteEditor
+from desktop_app.ui.review_playback import PlaybackBar
 from desktop_app.ui.scorecard import Scorecard
-from desktop_app.ui.seek_bar import SeekBar
 from desktop_app.ui.tasks import Tasks
 from desktop_app.ui.transcript_view import word_char_spans
 from desktop_app.ui.widgets import Banner
 
-TICK_MS = 30
 FINDING_TAIL_S = 0.35  # a finding's words play to their end plus this
 
 
@@ -79,11 +78,9 @@ class ReviewView(QWidget):
         super().__init__(parent)
         self.services, self.player = services, player
         self.record: AttemptRecord | None = None
-        self.transport: Transport | None = None
         self.spans: list[tuple[int, int, float, float]] = []
         self._starts: list[float] = []
         self.current_word = -1
-        self._stop_at: float | None = None
         self._token = 0
         self.tasks = Tasks(self)
         self.tasks.done.connect(self._audio_loaded)
@@ -108,27 +105,16 @@ class ReviewView(QWidget):
         for b in (self.compare_button, self.again_button, self.export_button):
             head_buttons.addWidget(b)
 
-        self.play_button = QPushButton()
-        self.play_button.setToolTip("Play or pause (Space)")
-        self.play_button.clicked.connect(self.toggle_play)
-        self.back_button = QPushButton(f"⟲ {SKIP_S:.0f} s")
-        self.back_button.setToolTip("Back 5 seconds (←)")
-        self.back_button.clicked.connect(lambda: self.skip(-SKIP_S))
-        self.forward_button = QPushButton(f"{SKIP_S:.0f} s ⟳")
-        self.forward_button.setToolTip("Forward 5 seconds (→)")
-        self.forward_button.clicked.connect(lambda: self.skip(SKIP_S))
-        self.seek_bar = SeekBar()
-        self.seek_bar.seek_requested.connect(self.seek)
-        self.time_label = QLabel("0:00 / 0:00")
-        self.time_label.setObjectName("elapsed")
+        self.playback = PlaybackBar()
+        self.playback.position_changed.connect(self._follow)
+        self.playback.failed.connect(lambda m: self.banner.show_message(m, "error"))
+        pb = self.playback
+        self.play_button, self.back_button, self.forward_button = (
+            pb.play_button, pb.back_button, pb.forward_button)
+        self.seek_bar, self.time_label = pb.seek_bar, pb.time_label
         self.audio_label = QLabel()
         self.audio_label.setObjectName("hint")
         self.audio_label.setWordWrap(True)
-        bar = QHBoxLayout()
-        for w in (self.play_button, self.back_button, self.forward_button):
-            bar.addWidget(w)
-        bar.addWidget(self.seek_bar, 1)
-        bar.addWidget(self.time_label)
 
         self.scorecard = Scorecard(allow_follow_up=False)
         self.scorecard.speak_follow_up_button.hide()
@@ -152,29 +138,30 @@ class ReviewView(QWidget):
         lay.addWidget(self.banner)
         lay.addWidget(self.title)
         lay.addLayout(head_buttons)
-        lay.addLayout(bar)
+        lay.addWidget(self.playback)
         lay.addWidget(self.audio_label)
         lay.addWidget(scroll, 1)
 
-        self._timer = QTimer(self)
-        self._timer.setInterval(TICK_MS)
-        self._timer.timeout.connect(self._tick)
         for keys, slot in (("Space", self.toggle_play), ("Left", lambda: self.skip(-SKIP_S)),
                            ("Right", lambda: self.skip(SKIP_S))):
             sc = QShortcut(QKeySequence(keys), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)
-        self._set_controls(False)
         for b in (self.compare_button, self.export_button, self.again_button):
             b.setEnabled(False)
+
+    @property
+    def transport(self) -> Transport | None:
+        """The recording being played (None until it is read, or when there is none)."""
+        return self.playback.transport
 
     # ---- opening an attempt -------------------------------------------------------------------
     def open_attempt(self, attempt_id: int) -> bool:
         """Show an attempt (False when it no longer exists); its audio loads in the background."""
         self.stop()
-        rec = load_record(self.services.repo, self.services.bank, attempt_id)
+        rec = load_record(self.services.attempts, self.services.bank, attempt_id)
         self.record = rec
-        self.transport = None
+        self.playback.set_transport(None)
         self._token += 1
         if rec is None:
             self.title.setText("This attempt no longer exists.")
@@ -199,7 +186,6 @@ class ReviewView(QWidget):
                                    star_times(rec, self.spans))
         for b in (self.compare_button, self.export_button, self.again_button):
             b.setEnabled(True)
-        self._set_controls(False)
         self._load_audio(rec)
         return True
 
@@ -226,11 +212,8 @@ class ReviewView(QWidget):
     def _audio_loaded(self, token: object, transport: Transport) -> None:
         if token != self._token:
             return
-        self.transport = transport
-        self.seek_bar.set_timeline(transport.duration, self.seek_bar.parts)
         self.audio_label.hide()
-        self._set_controls(True)
-        self._show_position(0.0)
+        self.playback.set_transport(transport)
         self.audio_ready.emit()
 
     def _audio_failed(self, token: object, exc: BaseException) -> None:
@@ -241,74 +224,32 @@ class ReviewView(QWidget):
     def _no_audio(self, message: str) -> None:
         self.audio_label.setText(message)
         self.audio_label.show()
-        self._set_controls(False)
+        self.playback.set_controls(False)
 
-    def _set_controls(self, on: bool) -> None:
-        for w in (self.play_button, self.back_button, self.forward_button, self.seek_bar):
-            w.setEnabled(on)
-        self._show_playing(False)
-
-    # ---- playback ---------------------------------------------------------------------------
-    def _show_playing(self, playing: bool) -> None:
-        """The play button says what a press does (icons: not every font has ⏸)."""
-        icon = (QStyle.StandardPixmap.SP_MediaPause if playing
-                else QStyle.StandardPixmap.SP_MediaPlay)
-        self.play_button.setIcon(self.style().standardIcon(icon))
-        self.play_button.setText("Pause" if playing else "Play")
-
+    # ---- playback (the bar plays; these are the view's keys and clicks) ------------------------
     def toggle_play(self) -> None:
-        if self.transport is None:
-            return
-        if self.transport.playing:
-            self.pause()
-        else:
-            self.play()
+        self.playback.toggle_play()
 
     def play(self, start: float | None = None, stop_at: float | None = None) -> None:
-        if self.transport is None:
-            return
-        self._stop_at = stop_at
-        try:
-            self.transport.play(start)
-        except Exception as exc:
-            self.banner.show_message(f"Could not play the recording: {exc}", "error")
-            return
-        self._show_playing(True)
-        self._timer.start()
-        self._tick()
+        self.playback.play(start, stop_at)
 
     def pause(self) -> None:
-        if self.transport is not None:
-            self.transport.pause()
-        self._show_playing(False)
-        self._timer.stop()
-        self._tick()
+        self.playback.pause()
 
     def stop(self) -> None:
         """Stop playback (another attempt opens, the tab is left, the window closes)."""
-        if self.transport is not None:
-            self.transport.stop()
-        self._timer.stop()
-        self._show_playing(False)
+        self.playback.stop()
 
     def seek(self, seconds: float) -> None:
-        if self.transport is None:
-            return
-        self._stop_at = None
-        self.transport.seek(seconds)
-        self._show_position(self.transport.position)
+        self.playback.seek(seconds)
 
     def skip(self, delta: float) -> None:
-        if self.transport is not None:
-            self.seek(self.transport.position + delta)
+        self.playback.skip(delta)
 
     def play_word(self, index: int) -> None:
         """Play from word ``index``'s start (the click on a word)."""
-        if 0 <= index < len(self.spans) and self.transport is not None:
-            if self.transport.playing:
-                self.seek(self.spans[index][2])
-            else:
-                self.play(self.spans[index][2])
+        if 0 <= index < len(self.spans):
+            self.playback.seek_or_play(self.spans[index][2])
 
     def _play_finding(self, char_start: int, char_end: int, when: float) -> None:
         inside = [s for s in self.spans if s[1] > char_start and s[0] < char_end]
@@ -318,23 +259,8 @@ class ReviewView(QWidget):
         end = inside[-1][3] + FINDING_TAIL_S if inside else None
         self.play(start, stop_at=end)
 
-    def _tick(self) -> None:
-        t = self.transport
-        if t is None:
-            return
-        pos = t.position
-        self._show_position(pos)
-        if self._stop_at is not None and t.playing and pos >= self._stop_at:
-            self._stop_at = None
-            self.pause()
-        elif not t.playing and self._timer.isActive():
-            self._timer.stop()
-            self._show_playing(False)
-
-    def _show_position(self, pos: float) -> None:
-        dur = self.transport.duration if self.transport else self.seek_bar.duration
-        self.seek_bar.set_position(pos)
-        self.time_label.setText(f"{fmt_time(pos)} / {fmt_time(dur)}")
+    def _follow(self, pos: float) -> None:
+        """The stream is at ``pos``: highlight the word being spoken."""
         i = bisect.bisect_right(self._starts, pos) - 1
         if i >= 0 and pos > self.spans[i][3] + 0.6:  # in a long pause: no word is spoken
             i = -1

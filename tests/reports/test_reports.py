@@ -18,6 +18,7 @@ import subprocess
 import wave
 import zipfile
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -100,7 +101,7 @@ def test_the_pdf_holds_the_period_the_competencies_and_the_averages(history, tmp
     expect, count = expected_averages(svc, since, until, chosen)
     assert count >= 5 and expect["overall"] > 0
     out = tmp_path / "report.pdf"
-    written = write_report(svc.repo, svc.bank, ReportRequest(
+    written = write_report(svc.attempts, svc.bank, ReportRequest(
         ProgressFilter(since=since, until=until, competencies=chosen), "pdf", out))
     assert written.attempts == count
     assert out.stat().st_mode & 0o777 == 0o600
@@ -139,10 +140,10 @@ def test_attempt_pages_hold_each_attempts_question_transcript_and_note(history, 
     try:
         day = local_day(stored(svc)[-1]["started_at"])
         out = tmp_path / "pages.pdf"
-        write_report(svc.repo, svc.bank, ReportRequest(ProgressFilter(since=day, until=day),
+        write_report(svc.attempts, svc.bank, ReportRequest(ProgressFilter(since=day, until=day),
                                                        "pdf", out, attempt_pages=True))
         text = pdf_text(out)
-        rec = load_record(svc.repo, svc.bank, last)
+        rec = load_record(svc.attempts, svc.bank, last)
         assert f"Attempt {last}:" in text
         assert "Lead with the number next time." in text
         first_words = " ".join(rec.transcript.text.split()[:4])
@@ -154,7 +155,7 @@ def test_attempt_pages_hold_each_attempts_question_transcript_and_note(history, 
 def test_the_csv_has_one_row_per_attempt_matching_the_database(history, tmp_path):
     svc, ids = history
     out = tmp_path / "attempts.csv"
-    write_report(svc.repo, svc.bank, ReportRequest(ProgressFilter(), "csv", out))
+    write_report(svc.attempts, svc.bank, ReportRequest(ProgressFilter(), "csv", out))
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     db = {r["id"]: r for r in stored(svc)}
     assert [int(r["id"]) for r in rows] == [r["id"] for r in stored(svc)]
@@ -175,12 +176,12 @@ def test_the_csv_has_one_row_per_attempt_matching_the_database(history, tmp_path
 def test_the_json_report_round_trips_every_attempt(history, tmp_path):
     svc, ids = history
     out = tmp_path / "everything.json"
-    write_report(svc.repo, svc.bank, ReportRequest(ProgressFilter(), "json", out))
+    write_report(svc.attempts, svc.bank, ReportRequest(ProgressFilter(), "json", out))
     data, records = read_report(out)
     assert data["schema_version"] == SCHEMA_VERSION and data["summary"]["attempts"] == len(ids)
     assert [r.id for r in records] == [r["id"] for r in stored(svc)]  # oldest first
     for back in records:
-        orig = load_record(svc.repo, svc.bank, back.id)
+        orig = load_record(svc.attempts, svc.bank, back.id)
         assert back.transcript.to_dict() == orig.transcript.to_dict()
         assert back.analysis.to_dict() == orig.analysis.to_dict()
         for name in ("question_id", "started_at", "ended_at", "duration_s", "status", "scores",
@@ -196,7 +197,7 @@ def test_the_json_report_round_trips_every_attempt(history, tmp_path):
 
 def test_a_bundle_holds_the_wav_transcript_subtitles_and_analysis(history, tmp_path):
     svc, ids = history
-    rec = load_record(svc.repo, svc.bank, ids[3])
+    rec = load_record(svc.attempts, svc.bank, ids[3])
     wav = tmp_path / "answer.wav"
     with wave.open(str(wav), "wb") as w:
         w.setnchannels(1)
@@ -230,7 +231,7 @@ def test_a_full_disk_says_so_and_keeps_the_older_file(history, tmpfs):  # noqa: 
     target = disk / "everything.json"
     target.write_bytes(b"the previous report")
     with pytest.raises(ExportError) as err:
-        write_report(svc.repo, svc.bank, ReportRequest(ProgressFilter(), "json", target))
+        write_report(svc.attempts, svc.bank, ReportRequest(ProgressFilter(), "json", target))
     assert "not enough free space" in str(err.value)
     assert target.read_bytes() == b"the previous report"
     assert [p.name for p in disk.iterdir()] == ["everything.json"], "no temporary file is left"
@@ -242,6 +243,41 @@ def test_a_read_only_folder_says_so_before_any_work(history, tmp_path, read_only
     src.mkdir()
     ro = read_only_mount(src)
     with pytest.raises(ExportError) as err:
-        write_report(svc.repo, svc.bank, ReportRequest(ProgressFilter(), "pdf", ro / "r.pdf"))
+        write_report(svc.attempts, svc.bank, ReportRequest(ProgressFilter(), "pdf", ro / "r.pdf"))
     assert "may not write in" in str(err.value) and "choose another folder" in str(err.value)
     assert list(src.iterdir()) == []
+
+
+def test_records_are_the_attempt_services_typed_read_back(history, tmp_path):
+    """One read path: a record holds the very transcript and analysis AttemptService.load()
+    gives; an attempt not yet transcribed reads as an empty transcript, not an error."""
+    svc, ids = history
+    stored = svc.attempts.load(ids[5])
+    rec = load_record(svc.attempts, svc.bank, ids[5])
+    assert rec.analysis.to_dict() == stored.analysis.to_dict()
+    assert rec.transcript == stored.transcript and rec.question.id == stored.attempt.question_id
+    fresh = svc.attempts.begin(svc.bank.questions[0].id, svc.paths.root / "x.wav")
+    try:
+        rec = load_record(svc.attempts, svc.bank, fresh)
+        assert rec.transcript.text == "" and rec.analysis is None
+    finally:
+        svc.attempts.delete(fresh)
+    assert load_record(svc.attempts, svc.bank, 10**9) is None
+
+
+def test_reports_and_views_never_decode_stored_json_themselves():
+    """The analysis and words are decoded in practice/attempts.py only."""
+    root = Path(__file__).resolve().parents[2] / "desktop_app"
+    files = [*sorted((root / "reports").glob("*.py")),
+             *(root / "ui" / f for f in ("review_view.py", "review_playback.py",
+                                         "compare_view.py", "progress_view.py"))]
+    offenders = []
+    for path in files:
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        for needle in ("loads(attempt.", "loads(a.", "loads(rec.attempt", "Analysis.from_dict",
+                       "Transcript.from_dict({\"text\": attempt", "words_json or"):
+            if needle in text:
+                offenders.append(f"{path.name}: {needle}")
+    assert not offenders, offenders

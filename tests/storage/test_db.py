@@ -28,6 +28,7 @@ MIGRATION_NAMES = [
     "m007_rounds_and_schedule",
     "m008_attempt_metrics",
     "m009_transcript_versions",
+    "m010_progress_rollup",
 ]
 ATTEMPT_COLUMNS_M001 = {
     "id",

@@ -1,6 +1,7 @@
-"""m006: the metric and tip side tables hold what analysis_json says, for attempts stored before
-the migration (backfill) and after it (triggers on insert, re-score, delete); a malformed
-analysis never fails the write that stored it; the progress queries read covering indexes."""
+"""m008: the metric and tip side tables hold what analysis_json says, for attempts stored before
+the migration (backfill) and after it (m008's triggers, since m010 the repository's writes on
+insert, re-score, delete: the same rows); a malformed analysis never fails the write that stored
+it; the progress queries read covering indexes."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import json
 from sqlite_utils import Database
 
 from desktop_app.analysis import Analyzer
-from desktop_app.domain import Transcript
+from desktop_app.domain import Attempt, Transcript
 from desktop_app.paths import prompts_dir
 from desktop_app.questions import QuestionBank
 from desktop_app.storage.db import open_database
 from desktop_app.storage.migrations import MIGRATIONS
 from desktop_app.storage.progress import ProgressFilter, source
+from desktop_app.storage.repository import Repository
 
 STRONG = ("Last year our checkout failed for ten percent of customers. I was on call, so I had "
           "to find the cause. I added tracing and raised the pool limit from 20 to 80. As a "
@@ -60,23 +62,50 @@ def test_backfill_then_triggers_keep_the_side_tables_equal_to_the_analysis(tmp_p
         assert tips_of(db, 1) == strong["tip_ids"]
         assert metrics_row(db, 2) is None and metrics_row(db, 3) is None
 
-        # a new attempt: the insert trigger
-        new = db["attempts"].insert({"question_id": "q", "started_at": "2026-11-04T10:00:00+00:00",
-                                     "status": "scored",
-                                     "analysis_json": json.dumps(weak)}).last_pk
+        # since m010 the repository writes them, in the save's own transaction
+        repo = Repository(db, path=path)
+        new = repo.add_attempt(Attempt(None, "q", "2026-11-04T10:00:00+00:00", status="scored",
+                                       analysis_json=json.dumps(weak)))
         assert metrics_row(db, new)["m_hedges"] == weak["delivery"]["hedges"] >= 1
         assert tips_of(db, new) == weak["tip_ids"]
-        # re-scored ("keep the new one"): the update trigger replaces both
-        db.execute("UPDATE attempts SET analysis_json = ? WHERE id = ?", [json.dumps(strong), new])
+        # re-scored ("keep the new one"): both replaced
+        repo.update_attempt(new, analysis_json=json.dumps(strong))
         assert metrics_row(db, new)["m_quantities"] == strong["specificity"]["quantities"]
         assert tips_of(db, new) == strong["tip_ids"]
+        # a note or a status change leaves them alone
+        repo.update_attempt(new, note="remember the numbers", status="scored")
+        assert tips_of(db, new) == strong["tip_ids"]
         # a malformed analysis is stored (the write does not fail) and simply has no metrics
-        db.execute("UPDATE attempts SET analysis_json = '{broken' WHERE id = ?", [new])
+        repo.update_attempt(new, analysis_json="{broken")
         assert metrics_row(db, new) is None and tips_of(db, new) == []
-        db.execute("DELETE FROM attempts WHERE id = 1")
+        repo.delete_attempt(1, tmp_path)
         assert metrics_row(db, 1) is None and tips_of(db, 1) == []
     finally:
         db.close()
+
+
+def test_the_repository_stores_what_the_m008_triggers_stored(tmp_path):
+    """The Python extraction (m010 on) gives the very row SQLite's JSON functions gave."""
+    data = [analysis(STRONG), analysis(WEAK)]
+    data[1]["delivery"]["wpm"] = None  # a typed answer: no pace
+    old = Database(tmp_path / "old.db")
+    MIGRATIONS.apply(old, stop_before="m010_progress_rollup")
+    for i, d in enumerate(data, 1):
+        old["attempts"].insert({"id": i, "question_id": "q", "status": "scored",
+                                "started_at": "2026-11-01T10:00:00+00:00",
+                                "analysis_json": json.dumps(d)})
+    repo = Repository.open(tmp_path / "new.db")
+    try:
+        for d in data:
+            repo.add_attempt(Attempt(None, "q", "2026-11-01T10:00:00+00:00", status="scored",
+                                     analysis_json=json.dumps(d)))
+        for i in (1, 2):
+            assert metrics_row(repo.db, i) == metrics_row(old, i)
+            assert (list(repo.db["attempt_tips"].rows_where("attempt_id = ?", [i]))
+                    == list(old["attempt_tips"].rows_where("attempt_id = ?", [i])))
+    finally:
+        repo.close()
+        old.close()
 
 
 def test_the_progress_queries_read_covering_indexes_not_the_attempt_rows(tmp_path):

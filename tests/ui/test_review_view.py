@@ -161,3 +161,31 @@ def test_clicking_a_finding_plays_its_words_then_pauses(qtbot, review, spoken, a
     qtbot.waitUntil(lambda: not review.transport.playing, timeout=15000)
     end = inside[-1][3] + FINDING_TAIL_S
     assert end - 0.05 <= review.transport.position <= end + 0.25  # paused after its words
+
+
+def test_the_playback_bar_alone_reports_the_streams_position(qtbot, audio_services, spoken):
+    from desktop_app.audio.transport import Transport
+    from desktop_app.ui.review_playback import PlaybackBar
+
+    wav, _transcript = spoken
+    player = Player(audio_services.sd)
+    bar = PlaybackBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    try:
+        assert not bar.play_button.isEnabled() and not bar.seek_bar.isEnabled()
+        bar.set_transport(Transport.from_file(player, wav))
+        assert bar.play_button.isEnabled() and bar.time_label.text().startswith("0:00 / ")
+        seen: list[float] = []
+        bar.position_changed.connect(seen.append)
+        bar.skip(5.0)
+        assert seen[-1] == pytest.approx(5.0) and bar.time_label.text().startswith("0:05 / ")
+        bar.play(1.0, stop_at=2.0)  # a finding: plays its stretch, then pauses
+        assert bar.transport.playing and bar.play_button.text() == "Pause"
+        qtbot.waitUntil(lambda: not bar.transport.playing, timeout=15000)
+        assert 1.95 <= bar.transport.position <= 2.3 and bar.play_button.text() == "Play"
+        bar.set_transport(None)
+        assert not bar.seek_bar.isEnabled()
+    finally:
+        bar.stop()
+        assert player.close(timeout=5.0)
