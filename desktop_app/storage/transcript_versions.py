@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from desktop_app.domain import Attempt
 from desktop_app.storage.db import translate_errors, write_transaction
 from desktop_app.storage.repository import Repository, now_iso
 
@@ -54,6 +55,11 @@ class TranscriptVersions:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row,
             )  # fmt: skip
         return int(cur.lastrowid)
+
+    @staticmethod
+    def source_in_use(attempt: Attempt) -> str:
+        """Where the attempt's transcript in use came from (as ``source`` of a version)."""
+        return source_of(attempt.words_json)
 
     def get(self, version_id: int) -> TranscriptVersion | None:
         """One version by id (None if there is no such version)."""

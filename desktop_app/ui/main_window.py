@@ -34,6 +34,7 @@ from desktop_app.ui.progress_view import ProgressView
 from desktop_app.ui.review_view import ReviewView
 from desktop_app.ui.rounds_list import RoundsList
 from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.versions_dialog import attach_versions
 from desktop_app.ui.welcome import WelcomePanel
 from desktop_app.ui.widgets import STYLE, Banner
 from desktop_app.ui.workers import SpeechBridge
@@ -132,6 +133,8 @@ class MainWindow(QMainWindow):
         self.rounds_list.round_opened.connect(self.open_round)
         self.practice_view.attempt_scored.connect(lambda _i: self.progress_view.mark_stale())
         self._connect_views()
+        self.versions = attach_versions(services, self.pipeline, self.history_view,
+                                        self.review_view)
         self.pipeline.model_state.connect(self._on_model_state)
         if services.notices:
             self.notice_banner.show_message("\n".join(services.notices), "info")

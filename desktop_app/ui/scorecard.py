@@ -50,6 +50,7 @@ class Scorecard(QWidget):
     speak_follow_up_requested = Signal(str)
     answer_follow_up_requested = Signal(str)
     edit_transcript_requested = Signal()
+    content_changed = Signal()  # a new attempt (or nothing) is on show
 
     def __init__(self, parent: QWidget | None = None, *, allow_follow_up: bool = True) -> None:
         super().__init__(parent)
@@ -113,6 +114,10 @@ class Scorecard(QWidget):
         self.edit_transcript_button.setToolTip("Fix a misheard word and score the answer again")
         self.edit_transcript_button.clicked.connect(self.edit_transcript_requested.emit)
         self.edit_transcript_button.hide()  # shown by a view that handles the edit (Practice)
+        self.versions_button = QPushButton("Versions…")
+        self.versions_button.setToolTip("Every transcript of this answer: compare two and keep "
+                                        "either")
+        self.versions_button.hide()  # shown by a VersionsHook (ui/versions_dialog.py)
         self.edited_label = QLabel("Edited by you")
         self.edited_label.setStyleSheet("color: #2f855a;")
         self.edited_label.hide()
@@ -120,6 +125,7 @@ class Scorecard(QWidget):
         transcript_row.addWidget(self._title("Transcript"))
         transcript_row.addWidget(self.edited_label)
         transcript_row.addStretch(1)
+        transcript_row.addWidget(self.versions_button)
         transcript_row.addWidget(self.edit_transcript_button)
         lay.addLayout(transcript_row)
         lay.addWidget(self.transcript_view, 1)
@@ -155,6 +161,7 @@ class Scorecard(QWidget):
         self.findings_list.clear()
         self._set_tips([])
         self.follow_up_box.hide()
+        self.content_changed.emit()  # every new content passes here first
 
     def show_transcript_only(self, text: str) -> None:
         """A transcript without scores (e.g. transcribed but not yet scored)."""
