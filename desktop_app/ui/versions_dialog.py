@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.practice.attempts import StoredAttempt
-from desktop_app.textfmt import fmt_score, short_date
+from desktop_app.textfmt import fmt_score, list_date
 
 SOURCES = {"transcribed": "Original", "retranscribed": "Re-transcribed", "edited": "Edited by you"}
 COLUMNS = ("When", "Source", "Model", "Words", "Overall")
@@ -72,7 +72,7 @@ def entries(attempts: Any, stored: StoredAttempt) -> list[Entry]:
     typed = stored.typed
     in_use = Entry(None, "In use now", _source(attempts.versions.source_in_use(a), typed),
                    a.model or "", a.transcript_text or "", (a.scores or {}).get("overall"))
-    earlier = [Entry(v.id, f"Until {short_date(v.saved_at)}", _source(v.source, typed), v.model,
+    earlier = [Entry(v.id, f"Until {list_date(v.saved_at)}", _source(v.source, typed), v.model,
                      v.transcript_text, v.scores.get("overall")) for v in reversed(versions)]
     return [in_use, *earlier]
 
@@ -219,7 +219,7 @@ class VersionsDialog(QDialog):
             self.diff_label.setText("The same transcript on both sides.")
         else:
             self.diff_label.setText(
-                f"{changed} word{'s' if changed != 1 else ''} differ: "
+                f"{changed} word{'s differ' if changed != 1 else ' differs'}: "
                 f'<span style="{REMOVED_STYLE}">only on the left</span>, '
                 f'<span style="{ADDED_STYLE}">only on the right</span>.')
         self.table.blockSignals(True)
