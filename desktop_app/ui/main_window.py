@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
             shown = self.notice_banner.text()
             self.notice_banner.show_message(f"{shown}\n{text}" if shown else text, "error")
         elif state == "ready":
-            self.welcome.hide()
+            self.welcome.model_ready(self.pipeline.model_name)  # first run: advice, else hide
             if NO_MODEL_HINT in self.notice_banner.text():
                 self.notice_banner.dismiss()
 
@@ -347,9 +347,12 @@ class MainWindow(QMainWindow):
         if self.pipeline.state != "ready" or (wanted and wanted != old_model):
             self.load_model()
 
-    def _on_model_installed(self, _info: Any) -> None:
-        if self.pipeline.state != "ready":
+    def _on_model_installed(self, info: Any) -> None:
+        chosen = info.name == self.services.settings.model != self.pipeline.model_name
+        if self.pipeline.state != "ready" or chosen:  # chosen: the first run's recommendation
             self.load_model()
+        else:  # already the model in use
+            self.welcome.model_ready(self.pipeline.model_name)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if not self._closed:
