@@ -11,13 +11,17 @@ imported) in these modes, all on the same loaded model in this process:
   pauses like the live path, Whisper's guards, cleaning; beam width from assets/decoding.toml.
 - ``file_greedy``: the same with beam 1 (to choose the whole-file beam: WER against time).
 - ``live``: the live path (speculation as configured), fed at file speed in 0.1 s blocks, each
-  block handled before the next (a machine that keeps up with real time).
+  block handled before the next (a machine that keeps up with real time). Its load meter is an
+  injected :class:`IdleMeter` that records every Whisper call at a fixed idle real-time factor
+  (``--idle-rtf``), so which optional passes run — and so the WER — does not depend on how busy
+  the machine is while the bench runs (run it under ``nice -n 19``).
 
 Per answer and mode: WER after Whisper's EnglishTextNormalizer, dropped stretches (8 or more
 consecutive reference words missing) and repetition loops; per mode the real-time factor
 relative to ``before`` in the same run (the CPU is shared: only ratios are comparable). Last line
 (tiny.en; dropped words and loops summed over the live and file paths):
-``wer_live=<x> wer_file=<x> wer_file_before=<x> dropped_words=<n> loops=<n>``.
+``wer_live=<x> wer_file=<x> wer_file_before=<x> dropped_words=<n> loops=<n>``, after the same
+line for every other model measured, prefixed with its name (``base: wer_live=…``).
 
     REHEARSE_TEST_MODELS=.ci-data/models python bench/accuracy.py [--models tiny.en,base]
 
@@ -53,6 +57,8 @@ from desktop_app.transcription.decoding import (  # noqa: E402
 )
 from desktop_app.transcription.engine import WhisperEngine, load_whisper  # noqa: E402
 from desktop_app.transcription.live import LiveTranscriber, engine_chunk_fn  # noqa: E402
+from desktop_app.transcription.live.config import LiveConfig  # noqa: E402
+from desktop_app.transcription.live.load import LoadMeter  # noqa: E402
 from desktop_app.transcription.models import ModelNotAvailable, ModelStore  # noqa: E402
 from tests.speech_metrics import dropped_stretches, repetition_loops, wer  # noqa: E402
 from tests.spoken_answers import SR, TAKES, Take, speak_take  # noqa: E402
@@ -82,8 +88,28 @@ def before_issue_12(net: Any, audio: np.ndarray, name: str) -> Transcript:
     return Transcript(text=text, segments=segments, model=name, duration=audio.size / SR)
 
 
-def live_path(engine: WhisperEngine, audio: np.ndarray, block_s: float = 0.1) -> Transcript:
-    live = LiveTranscriber(engine_chunk_fn(engine))
+# Seconds of work per second of audio of an idle 2-core laptop running tiny.en greedy with word
+# timestamps (../shared/notes/models.md: about 0.05; base about 0.09).
+IDLE_RTF = {"tiny.en": 0.05, "base": 0.09, "base.en": 0.09}
+
+
+class IdleMeter(LoadMeter):
+    """A load meter that sees an idle machine: every call is recorded at ``rtf`` seconds per
+    second of audio, whatever it really took (the bench's CPU is shared)."""
+
+    def __init__(self, config: LiveConfig, rtf: float) -> None:
+        super().__init__(config)
+        self.idle_rtf = rtf
+
+    def record(self, audio_s: float, took_s: float) -> None:
+        super().record(audio_s, self.idle_rtf * max(audio_s, self.config.rtf_floor_s))
+
+
+def live_path(engine: WhisperEngine, audio: np.ndarray, idle_rtf: float,
+              block_s: float = 0.1) -> Transcript:
+    config = LiveConfig.load()
+    live = LiveTranscriber(engine_chunk_fn(engine), config=config,
+                           meter=IdleMeter(config, idle_rtf))
     step = int(block_s * SR)
     for i in range(0, audio.size, step):
         live.feed(audio[i : i + step])
@@ -125,7 +151,8 @@ def find_models(wanted: list[str]) -> list[Any]:
     return found
 
 
-def run_model(info: Any, takes: list[Take], modes: list[str]) -> dict[str, Score]:
+def run_model(info: Any, takes: list[Take], modes: list[str],
+              idle_rtf: float | None = None) -> dict[str, Score]:
     net = load_whisper(info)
     decoding = DecodingConfig.load()
     engines = {
@@ -142,8 +169,9 @@ def run_model(info: Any, takes: list[Take], modes: list[str]) -> dict[str, Score
         "before": lambda a: before_issue_12(net, a, info.name),
         "file": engines["file"].transcribe,
         "file_greedy": engines["file_greedy"].transcribe,
-        "live": lambda a: live_path(engines["file"], a),
+        "live": lambda a: live_path(engines["file"], a, rtf),
     }
+    rtf = idle_rtf if idle_rtf is not None else IDLE_RTF.get(info.name, 0.1)
     scores = {m: Score() for m in modes}
     drop_log = Drops()
     cleanup_log = logging.getLogger("desktop_app.transcription.cleanup")
@@ -151,7 +179,7 @@ def run_model(info: Any, takes: list[Take], modes: list[str]) -> dict[str, Score
     cleanup_log.addHandler(drop_log)
     dropped_by_mode: dict[str, list[str]] = {m: [] for m in modes}
     print(f"\n{info.name}: whole-file beam {decoding.whole_file_beam_size}, "
-          f"live beam {decoding.live_beam_size}")
+          f"live beam {decoding.live_beam_size}, live meter at idle RTF {rtf}")
     print(f"{'answer':58s} " + " ".join(f"{m:>14s}" for m in modes))
     for take in takes:
         audio, _ = speak_take(take)
@@ -199,11 +227,25 @@ def _norm_len(text: str) -> int:
     return len(EnglishTextNormalizer()(text).split())
 
 
+def summary(scores: dict[str, Score]) -> str:
+    """``wer_live=… wer_file=… wer_file_before=… dropped_words=… loops=…`` for one model."""
+    new = [scores[m] for m in ("live", "file") if m in scores]
+
+    def fmt(mode: str) -> str:
+        return f"{scores[mode].wer:.3f}" if mode in scores else "n/a"
+
+    return (f"wer_live={fmt('live')} wer_file={fmt('file')} wer_file_before={fmt('before')} "
+            f"dropped_words={sum(s.dropped_words for s in new)} "
+            f"loops={sum(s.loops for s in new)}")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--models", default="tiny.en,base", help="comma-separated model names")
     p.add_argument("--modes", default=",".join(MODES), help=f"subset of {','.join(MODES)}")
     p.add_argument("--takes", default="", help="comma-separated answer names (default: all)")
+    p.add_argument("--idle-rtf", type=float, default=None,
+                   help="the live meter's fixed real-time factor (default: per model, idle laptop)")
     args = p.parse_args()
     modes = [m for m in args.modes.split(",") if m]
     if set(modes) - set(MODES):
@@ -211,19 +253,16 @@ def main() -> int:
     takes = [t for t in TAKES if not args.takes or t.name in args.takes.split(",")]
     print(f"{len(takes)} answers, {sum(len(t.text.split()) for t in takes)} words; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    results = {info.name: run_model(info, takes, modes) for info in find_models(
+    results = {info.name: run_model(info, takes, modes, args.idle_rtf) for info in find_models(
         [m for m in args.models.split(",") if m])}  # fmt: skip
-    tiny = results.get("tiny.en") or next(iter(results.values()), None)
-    if tiny is None:
+    if not results:
         print("no model found: set REHEARSE_TEST_MODELS to a models folder")
         return 1
-    new = [tiny[m] for m in ("live", "file") if m in tiny]
-
-    def fmt(mode: str) -> str:
-        return f"{tiny[mode].wer:.3f}" if mode in tiny else "n/a"
-
-    print(f"wer_live={fmt('live')} wer_file={fmt('file')} wer_file_before={fmt('before')} "
-          f"dropped_words={sum(s.dropped_words for s in new)} loops={sum(s.loops for s in new)}")
+    # One summary line per model; tiny.en's (the target's model) comes last.
+    order = sorted(results, key=lambda name: name == "tiny.en")
+    for name in order:
+        prefix = "" if name == order[-1] else f"{name}: "
+        print(prefix + summary(results[name]))
     return 0
 
 

@@ -6,6 +6,7 @@ for any other writer)::
     begin ──► RECORDING ──recorded()──► RECORDED ──transcribed()──► TRANSCRIBED ──scored()──► SCORED
     typed() ─────────────────────────► RECORDED (text stored, input "typed") ──► … ──► SCORED
     crash while RECORDING ──recovered()──► RECOVERED ──► (transcribed like RECORDED)
+    SCORED ──rescored() / restore_version()──► SCORED (the replaced transcript kept as a version)
     any step ──failed()──► FAILED (error kept; the recording stays and can be transcribed again)
 
 :meth:`AttemptService.load` gives a :class:`StoredAttempt` (the Attempt row, its Transcript, its
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop_app.domain import AnswerInput, Attempt, AttemptStatus, Transcript
+from desktop_app.storage.db import translate_errors, write_transaction
 from desktop_app.storage.history import PAGE_SIZE, HistoryRow
 from desktop_app.storage.repository import Repository, now_iso
 from desktop_app.storage.transcript_versions import TranscriptVersions
@@ -186,10 +188,36 @@ class AttemptService:
     def rescored(self, attempt_id: int, transcript: Transcript, analysis: Analysis,
                  model: str | None = None) -> None:
         """A re-transcription the user chose to keep replaces transcript and scores at once;
-        the one it replaces is kept as an earlier version first."""
-        self.keep_version(attempt_id)
-        fields = {**self._transcript_fields(transcript, model), **self._score_fields(analysis)}
-        self.repo.update_attempt(attempt_id, **fields)  # one write; SCORED wins over TRANSCRIBED
+        the one it replaces is kept as an earlier version first (one transaction)."""
+        fields = {**self._transcript_fields(transcript, model, origin="retranscribed"),
+                  **self._score_fields(analysis)}
+        with translate_errors(self.repo.path), write_transaction(self.repo.db):
+            self.keep_version(attempt_id)
+            self.repo.update_attempt(attempt_id, **fields)  # SCORED wins over TRANSCRIBED
+
+    def restore_version(self, attempt_id: int, version_id: int) -> StoredAttempt:
+        """Put an earlier version back in use ("Use this version"). In one transaction the
+        transcript in use is kept as a version, the chosen one's transcript, model and scores
+        replace it, and it leaves the list of earlier versions (it is the one in use now):
+        nothing is lost. Returns the attempt as stored now; score its transcript again to
+        refresh the scores with today's analyser. LookupError if the version is not one of
+        this attempt's."""
+        version = self.versions.get(version_id)
+        if version is None or version.attempt_id != attempt_id:
+            raise LookupError(f"attempt {attempt_id} has no transcript version {version_id}")
+        scored = bool(version.analysis_json)
+        fields = dict(transcript_text=version.transcript_text, words_json=version.words_json,
+                      model=version.model or None, analysis_json=version.analysis_json,
+                      scores=version.scores if scored else None, error=None,
+                      status=AttemptStatus.SCORED if scored else AttemptStatus.TRANSCRIBED)
+        with translate_errors(self.repo.path), write_transaction(self.repo.db):
+            self.keep_version(attempt_id)
+            if not self.repo.update_attempt(attempt_id, **fields):
+                raise LookupError(f"attempt {attempt_id} is gone")
+            self.versions.delete(version_id)
+        stored = self.load(attempt_id)
+        assert stored is not None
+        return stored
 
     def silent(self, attempt_id: int, transcript: Transcript, model: str | None = None) -> None:
         """No speech was heard (SILENT): the empty transcript is kept, nothing is scored."""
@@ -232,8 +260,12 @@ class AttemptService:
         return self.repo.delete_attempt(attempt_id, self.folder.root)
 
     @staticmethod
-    def _transcript_fields(transcript: Transcript, model: str | None) -> dict[str, Any]:
-        return dict(transcript_text=transcript.text, words_json=json.dumps(transcript.to_dict()),
+    def _transcript_fields(transcript: Transcript, model: str | None,
+                           origin: str | None = None) -> dict[str, Any]:
+        words = transcript.to_dict()
+        if origin:  # where it came from, for the versions list (storage/transcript_versions)
+            words["origin"] = origin
+        return dict(transcript_text=transcript.text, words_json=json.dumps(words),
                     model=transcript.model or model, status=AttemptStatus.TRANSCRIBED,
                     error=None)
 

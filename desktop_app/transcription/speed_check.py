@@ -88,3 +88,35 @@ def recommend(measured_model: str, rtf: float, *, english: bool = True,
     if not fitting:
         return min(choices, key=lambda c: c.rtf)
     return max(fitting, key=lambda c: c.model.download_mb)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What one measurement says: ``measured`` (the installed model timed) ran at ``rtf``;
+    ``best`` suits this computer; ``others`` are the other English-only models' predictions."""
+
+    measured: str
+    rtf: float
+    best: Choice
+    others: list[Choice]
+
+    @property
+    def installed_is_best(self) -> bool:
+        return self.best.model.name == self.measured
+
+    @property
+    def text(self) -> str:
+        return (f"This computer runs {self.measured} at {self.rtf:.2f} s per second of speech.\n"
+                f"Recommended: {self.best.text}.\n"
+                "Others (scaled from this measurement by their relative speed): "
+                + "; ".join(c.text for c in self.others) + ".")
+
+
+def advise(measured: str, shape: str | None, rtf: float, *, max_rtf: float = MAX_RTF) -> Advice:
+    """The advice for a measured ``rtf`` of the installed model ``measured`` (``shape``: the
+    official model it is, e.g. "base" for an imported one)."""
+    shape = shape or measured
+    best = recommend(shape, rtf, max_rtf=max_rtf)
+    others = [c for c in predictions(shape, rtf, max_rtf=max_rtf)
+              if c.model.name.endswith(".en") and c.model.name != best.model.name]
+    return Advice(measured, rtf, best, others)

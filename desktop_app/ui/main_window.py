@@ -34,6 +34,7 @@ from desktop_app.ui.progress_view import ProgressView
 from desktop_app.ui.review_view import ReviewView
 from desktop_app.ui.rounds_list import RoundsList
 from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.versions_dialog import attach_versions
 from desktop_app.ui.welcome import WelcomePanel
 from desktop_app.ui.widgets import STYLE, Banner
 from desktop_app.ui.workers import SpeechBridge
@@ -132,6 +133,8 @@ class MainWindow(QMainWindow):
         self.rounds_list.round_opened.connect(self.open_round)
         self.practice_view.attempt_scored.connect(lambda _i: self.progress_view.mark_stale())
         self._connect_views()
+        self.versions = attach_versions(services, self.pipeline, self.history_view,
+                                        self.review_view)
         self.pipeline.model_state.connect(self._on_model_state)
         if services.notices:
             self.notice_banner.show_message("\n".join(services.notices), "info")
@@ -238,7 +241,7 @@ class MainWindow(QMainWindow):
             shown = self.notice_banner.text()
             self.notice_banner.show_message(f"{shown}\n{text}" if shown else text, "error")
         elif state == "ready":
-            self.welcome.hide()
+            self.welcome.model_ready(self.pipeline.model_name)  # first run: advice, else hide
             if NO_MODEL_HINT in self.notice_banner.text():
                 self.notice_banner.dismiss()
 
@@ -344,9 +347,12 @@ class MainWindow(QMainWindow):
         if self.pipeline.state != "ready" or (wanted and wanted != old_model):
             self.load_model()
 
-    def _on_model_installed(self, _info: Any) -> None:
-        if self.pipeline.state != "ready":
+    def _on_model_installed(self, info: Any) -> None:
+        chosen = info.name == self.services.settings.model != self.pipeline.model_name
+        if self.pipeline.state != "ready" or chosen:  # chosen: the first run's recommendation
             self.load_model()
+        else:  # already the model in use
+            self.welcome.model_ready(self.pipeline.model_name)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if not self._closed:

@@ -246,6 +246,25 @@ class Pipeline(QObject):
         self._on_transcribed(attempt_id, transcript)
         return True
 
+    def restore_version(self, attempt_id: int, version_id: int) -> str | None:
+        """Put an earlier transcript version back in use (the one in use is kept as a version)
+        and score it again with today's analyser; ``attempt_scored`` follows. Returns why not
+        (the attempt is busy, or saving failed: nothing changed then), None when done."""
+        if attempt_id in self._active:
+            return "This answer is being transcribed or scored; use the version once it is done."
+        if attempt_id in self._pending:
+            return "A new transcript is waiting: keep the new one or the previous one first."
+        try:
+            stored = self.attempts.restore_version(attempt_id, version_id)
+        except Exception as exc:
+            return f"Could not use that version: {exc}"
+        if stored.transcript is not None:
+            self._active.add(attempt_id)
+            self.attempt_transcribing.emit(attempt_id)
+            self._req_analyse.emit(attempt_id, stored.transcript,
+                                   *self._question_for(attempt_id))
+        return None
+
     def keep_previous(self, attempt_id: int) -> None:
         """Drop the held result; the stored transcript and scores stay as they are."""
         self._pending.pop(attempt_id, None)

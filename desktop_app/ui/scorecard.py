@@ -25,6 +25,7 @@ from desktop_app.ui.transcript_view import (
     STAR_COLOURS,
     STAR_NAMES,
     TranscriptView,
+    UncertainLegend,
     time_at,
     word_char_spans,
 )
@@ -50,6 +51,7 @@ class Scorecard(QWidget):
     speak_follow_up_requested = Signal(str)
     answer_follow_up_requested = Signal(str)
     edit_transcript_requested = Signal()
+    content_changed = Signal()  # a new attempt (or nothing) is on show
 
     def __init__(self, parent: QWidget | None = None, *, allow_follow_up: bool = True) -> None:
         super().__init__(parent)
@@ -68,6 +70,7 @@ class Scorecard(QWidget):
         self.star_summary.setWordWrap(True)
         self.transcript_view = TranscriptView()
         self.transcript_view.setMinimumHeight(150)
+        self.uncertain_legend = UncertainLegend()
         self.note_label = QLabel()
         self.note_label.setWordWrap(True)
         self.note_label.setStyleSheet("color: #627d98; font-size: 9.5pt;")
@@ -113,6 +116,10 @@ class Scorecard(QWidget):
         self.edit_transcript_button.setToolTip("Fix a misheard word and score the answer again")
         self.edit_transcript_button.clicked.connect(self.edit_transcript_requested.emit)
         self.edit_transcript_button.hide()  # shown by a view that handles the edit (Practice)
+        self.versions_button = QPushButton("Versions…")
+        self.versions_button.setToolTip("Every transcript of this answer: compare two and keep "
+                                        "either")
+        self.versions_button.hide()  # shown by a VersionsHook (ui/versions_dialog.py)
         self.edited_label = QLabel("Edited by you")
         self.edited_label.setStyleSheet("color: #2f855a;")
         self.edited_label.hide()
@@ -120,9 +127,11 @@ class Scorecard(QWidget):
         transcript_row.addWidget(self._title("Transcript"))
         transcript_row.addWidget(self.edited_label)
         transcript_row.addStretch(1)
+        transcript_row.addWidget(self.versions_button)
         transcript_row.addWidget(self.edit_transcript_button)
         lay.addLayout(transcript_row)
         lay.addWidget(self.transcript_view, 1)
+        lay.addWidget(self.uncertain_legend)
         lay.addWidget(self.note_label)
         lay.addWidget(self.strong_answer)
         lay.addWidget(self._title("What stood out (click to see the words)"))
@@ -150,11 +159,13 @@ class Scorecard(QWidget):
         self.strong_answer.clear()
         self.star_summary.clear()
         self.transcript_view.set_content("")
+        self.uncertain_legend.hide()
         self.note_label.clear()
         self.note_label.hide()
         self.findings_list.clear()
         self._set_tips([])
         self.follow_up_box.hide()
+        self.content_changed.emit()  # every new content passes here first
 
     def show_transcript_only(self, text: str) -> None:
         """A transcript without scores (e.g. transcribed but not yet scored)."""
@@ -179,7 +190,11 @@ class Scorecard(QWidget):
         star = data.get("star") or {}
         sentences = [s for s in star.get("sentences", []) if isinstance(s, dict)]
         findings = [f for f in data.get("findings", []) if isinstance(f, dict)]
-        self.transcript_view.set_content(text, sentences, findings)
+        editable = not self.edit_transcript_button.isHidden()  # the view handles editing
+        self.transcript_view.editable = editable
+        self.transcript_view.set_content(text, sentences, findings, transcript.words)
+        self.uncertain_legend.set_editable(editable)
+        self.uncertain_legend.setVisible(bool(self.transcript_view.uncertain_spans))
         self._set_star_summary(star, narrow_focus(data))
         self.strong_answer.show_for(star if isinstance(star, dict) else {}, strong_answer)
         spans = word_char_spans(text, transcript.words)

@@ -1,7 +1,15 @@
-"""First run: what Rehearse needs, and the one-click way to get a speech-recognition model."""
+"""First run: what Rehearse needs, and the one-click way to get a speech-recognition model.
+
+Once the first model is in and loaded (:meth:`WelcomePanel.model_ready`), the panel measures
+this computer with it in the background (ui/speed_panel.py: its own process, a busy bar) and
+recommends the most accurate model that keeps up while the candidate talks, with sizes and the
+measured speed. When that is another model it offers Download (the only network call, and only
+on a click) or Import…; a model got this way becomes the one Rehearse uses.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from html import escape
 from typing import Any
@@ -19,7 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.transcription.catalogue import recommended
+from desktop_app.transcription.speed_check import MAX_RTF
 from desktop_app.ui.model_job import ModelJob, ask_model_path
+from desktop_app.ui.speed_panel import SpeedPanel
 
 log = logging.getLogger(__name__)
 
@@ -43,26 +53,37 @@ def _mark(ok: bool) -> str:
 
 
 class WelcomePanel(QFrame):
-    """Shown while no model is installed. Installing one emits ``model_installed(ModelInfo)``.
+    """Shown while no model is installed. Installing one emits ``model_installed(ModelInfo)``;
+    then, once it is loaded, the panel advises on the model for this computer (``advising``).
 
     Test hooks: ``needs_label``, ``download_button``, ``import_button``, ``progress_bar``,
     ``status_label``, ``offline_button`` (shows ``offline_label``), ``dismiss_button``, ``job``,
-    ``start_download(name=None)``, ``start_import(path)``.
+    ``speed_panel``, ``model`` (the model the buttons get), ``start_download(name=None)``,
+    ``start_import(path)``, ``model_ready(name)``, ``show_advice(advice)``.
     """
 
     model_installed = Signal(object)
 
-    def __init__(self, services: Any, speech_ok: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Any, speech_ok: bool, parent: QWidget | None = None, *,
+                 max_rtf: float = MAX_RTF) -> None:
         super().__init__(parent)
         self.setObjectName("welcome")
         self.services, self.speech_ok = services, speech_ok
         self.model = recommended()
+        self.installed: str | None = None  # the first model, once it is in
+        self.advising = False  # measuring, or showing the advice
+        self._measure_when_ready = False
+        self.speed_panel = SpeedPanel(services, max_rtf=max_rtf)
+        self.speed_panel.button.hide()  # it runs by itself here (Settings has the button)
+        self.speed_panel.hide()
+        self.speed_panel.advised.connect(self.show_advice)
+        self.speed_panel.failed.connect(lambda _m: self._advice_done("Done"))
         self.job = ModelJob(services.models, self)
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_done)
         self.job.failed.connect(self._on_failed)
 
-        title = QLabel("Welcome to Rehearse")
+        title = self.title_label = QLabel("Welcome to Rehearse")
         title.setObjectName("welcomeTitle")
         intro = QLabel("Rehearse reads a question aloud, records your spoken answer and shows "
                        "you how it came across. Everything stays on this computer — to turn "
@@ -84,7 +105,7 @@ class WelcomePanel(QFrame):
         self.dismiss_button = QPushButton("Not now")
         self.dismiss_button.setToolTip("Browse questions and record; answers are transcribed "
                                        "once a model is installed (Settings → Model).")
-        self.dismiss_button.clicked.connect(self.hide)
+        self.dismiss_button.clicked.connect(self._dismiss)
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 100)
         self.progress_bar.hide()
@@ -113,12 +134,16 @@ class WelcomePanel(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(14, 10, 14, 10)
         lay.setSpacing(6)
-        for w in (title, intro, self.needs_label):
+        for w in (title, intro, self.needs_label, self.speed_panel):
             lay.addWidget(w)
         lay.addLayout(buttons)
         for w in (self.progress_bar, self.status_label, self.offline_button, self.offline_label):
             lay.addWidget(w)
         self.refresh_needs()
+
+    def _dismiss(self) -> None:
+        self.advising = self._measure_when_ready = False
+        self.hide()
 
     def refresh_needs(self) -> None:
         """The checklist: microphone, voice, model."""
@@ -130,7 +155,9 @@ class WelcomePanel(QFrame):
             + ("ready" if self.speech_ok else "unavailable (install espeak-ng on Linux)"),
             f"{_mark(False)} A speech-recognition model: not installed yet — "
             f"{escape(self.model.name)} is a {escape(self.model.size_text)} download "
-            "(you can record already; answers are transcribed once it is installed)",
+            "(you can record already; answers are transcribed once it is installed)"
+            if self.installed is None else
+            f"{_mark(True)} A speech-recognition model: {escape(self.installed)}",
         ]
         self.needs_label.setText("<b>What Rehearse needs</b><br>" + "<br>".join(rows))
 
@@ -184,8 +211,71 @@ class WelcomePanel(QFrame):
         self.progress_bar.setValue(int(frac * 100))
 
     def _on_done(self, info: Any) -> None:
-        self._busy(False, f"Model {info.name} installed. Loading it…")
+        if self.advising:  # the recommended model: Rehearse uses it from now on
+            self.advising = False
+            self._busy(False, self._use(info.name))
+        else:
+            self.installed, self._measure_when_ready = info.name, True
+            self._busy(False, f"Model {info.name} installed. Loading it…")
+            self.refresh_needs()
         self.model_installed.emit(info)
+
+    def _use(self, name: str) -> str:
+        new = dataclasses.replace(self.services.settings, model=name)
+        try:
+            new.save(self.services.paths.settings)
+        except OSError as exc:
+            return f"Model {name} installed, but the choice could not be saved ({exc}): " \
+                   "choose it in Settings → Model."
+        self.services.settings = new
+        return f"Model {name} installed: Rehearse uses it from now on. Loading it…"
+
+    # ---- which model suits this computer -----------------------------------------------------
+    def model_ready(self, name: str | None) -> None:
+        """A model is loaded: measure this computer with the first one, else go."""
+        if not self._measure_when_ready:
+            if not self.advising:
+                self.hide()
+            return
+        self._measure_when_ready = False
+        try:
+            info = self.services.models.resolve(name or self.installed)
+        except Exception as exc:  # removed meanwhile: nothing to measure
+            log.warning("no model to measure: %s", exc)
+            self.hide()
+            return
+        self.advising = True
+        self.title_label.setText("Which model suits this computer")
+        for b in (self.download_button, self.import_button):
+            b.hide()
+        self.dismiss_button.setText("Skip")
+        self.status_label.hide()
+        self.speed_panel.show()
+        self.speed_panel.start(info)
+
+    def show_advice(self, advice: Any) -> None:
+        """The measurement is in: offer the recommended model, or say the one in use is it."""
+        self.speed_panel.label.setText(advice.text)
+        self.speed_panel.label.show()
+        if advice.installed_is_best:
+            self._advice_done("Done")
+            self.status_label.setStyleSheet("color: #2f8132;")
+            self.status_label.setText(f"{advice.measured} is the right model for this computer.")
+            self.status_label.show()
+            return
+        self.model = advice.best.model
+        self.download_button.setText(f"Download {self.model.name} ({self.model.size_text})")
+        self.download_button.setToolTip(self.model.hint)
+        self.import_button.setText(f"Import {self.model.name}…")
+        for b in (self.download_button, self.import_button):
+            b.show()
+            b.setEnabled(True)
+        self.dismiss_button.setText(f"Keep {advice.measured}")
+
+    def _advice_done(self, dismiss: str) -> None:
+        for b in (self.download_button, self.import_button):
+            b.hide()
+        self.dismiss_button.setText(dismiss)
 
     def _on_failed(self, message: str) -> None:
         self._busy(False, message)

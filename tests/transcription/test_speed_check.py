@@ -37,3 +37,18 @@ def test_the_bundled_clip_is_speech_and_measures_a_real_engine(tiny_engine):
     assert 0 < rtf < 5
     words = tiny_engine.decode(audio).text.lower()
     assert "data centre" in words.replace("center", "centre") or "payment" in words
+
+
+def test_advice_names_the_best_model_and_whether_the_installed_one_is_it():
+    from desktop_app.transcription.speed_check import advise
+
+    idle = advise("tiny.en", None, 0.05)
+    assert idle.best.model.name == "base.en" and not idle.installed_is_best
+    assert "base.en" not in [c.model.name for c in idle.others]
+    assert all(c.model.name.endswith(".en") for c in idle.others)
+    assert idle.text.startswith("This computer runs tiny.en at 0.05 s per second of speech.")
+    assert "Recommended: base.en (145 MB)" in idle.text and "tiny.en (75 MB)" in idle.text
+    assert advise("tiny.en", None, 0.10).installed_is_best  # busy: stay with tiny.en
+    # an imported multilingual base is timed as what it is, and scaled from there
+    imported = advise("base", "base", 0.09)
+    assert imported.best.model.name == "base.en" and not imported.installed_is_best
