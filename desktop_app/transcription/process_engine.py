@@ -35,15 +35,16 @@ import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.domain import Transcript
 from desktop_app.transcription.cpu import FreeCores
 from desktop_app.transcription.engine import FILLER_PROMPT, SAMPLE_RATE, ModelLoadError
 from desktop_app.transcription.models import ModelInfo
 from desktop_app.transcription.whole_file import WholeRecording
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ def _exit_with_parent(poll_s: float = 0.5) -> None:
 
 def _warm_up(engine: Any) -> None:
     """Run the one-off set-up of a first transcription now (torch kernels, numba DTW JIT)."""
+    import numpy as np
     import torch
     from whisper.timing import dtw
 
@@ -347,6 +349,7 @@ class ProcessEngine(WholeRecording):
         needed); see ``WhisperEngine.decode``. ``progress(fraction)`` gets 0.0 at the start and
         1.0 at the end. Raises EngineProcessDied if the child stopped (the next call starts a new
         one)."""
+        import numpy as np
         samples = np.ascontiguousarray(np.asarray(audio, dtype=np.float32))
         if self._process is not None and self._process.poll() is not None:
             raise EngineProcessDied(self._reap())
