@@ -1,9 +1,10 @@
 """Start-up stays light: a real `rehearse` start in a second process (the instance lock, the
-storage checks, the main window shown) has not imported the heavy libraries that only later
-steps need — Whisper and torch (the model loads in a child process), the charts and PDF
-libraries (Progress and Export import them when used), wordfreq (the analyzer is built on a
-worker thread). numpy is still imported before the window: sqlite-utils imports it with
-itself, and the history is opened before the window is built (see bench/launch_time.py)."""
+storage checks, the main window shown) has not imported what only later steps need: Whisper and
+torch (the model loads in a child process), the chart and PDF libraries (Progress and Export
+import them when used), wordfreq (the analyzer is built on a worker thread), importlib.metadata
+(sqlite-utils' scan of every installed package for plugins). numpy is still imported before the
+window: sqlite-utils imports it with itself, and the history is opened before the window is
+built (see bench/launch_time.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.gui
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("torch", "whisper", "ctranslate2", "faster_whisper", "matplotlib", "fpdf", "wordfreq",
-         "urllib.request", "pandas", "scipy")
+         "urllib.request", "importlib.metadata", "pandas", "scipy")
 
 START = """
 import json, sys
