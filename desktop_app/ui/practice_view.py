@@ -100,7 +100,7 @@ class PracticeView(QWidget):
         self.picker = QuestionPicker(self.services.bank)
         self.picker.question_selected.connect(self.set_question)
         self.banner = Banner()
-        self.header = header = QuestionHeader(self.speech)
+        self.header = header = QuestionHeader(self.speech, self)
         self.question_label, self.meta_label = header.question_label, header.meta_label
         self.speak_button, self.skip_button = header.speak_button, header.skip_button
         self.speak_button.clicked.connect(self.speak_question)
@@ -133,7 +133,7 @@ class PracticeView(QWidget):
         right.setSpacing(10)
         self._content_layout = right
         right.addWidget(self.banner)
-        right.addWidget(header)
+        header.add_to(right)
         right.addWidget(bar)
         right.addWidget(self.typed)
         right.addWidget(area, 1)

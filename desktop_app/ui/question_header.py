@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QPushButton
 
 from desktop_app.domain import Question
 from desktop_app.textfmt import kind_label
@@ -14,15 +14,17 @@ from desktop_app.textfmt import kind_label
 PLACEHOLDER = "Pick a question on the left, or press “Next question”."
 
 
-class QuestionHeader(QWidget):
+class QuestionHeader(QObject):
     """Shows the question and keeps the speech buttons in step with ``speech`` (the question
     speaker, or None when there is no audio output: Speak is then disabled and says why).
+    Not a widget of its own: ``add_to(layout)`` puts its rows in the practice column, so a long
+    question wraps in the same layout pass as the rest of the column.
 
     Test hooks: ``question_label``, ``meta_label``, ``speak_button`` (its ``clicked`` is the
     practice view's to handle: what to speak depends on the answer under way), ``skip_button``.
     """
 
-    def __init__(self, speech: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, speech: Any = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.speech = speech
         self.question_label = QLabel(PLACEHOLDER)
@@ -35,21 +37,21 @@ class QuestionHeader(QWidget):
         self.skip_button = QPushButton("Skip")
         self.skip_button.setToolTip("Stop speaking (Esc)")
         self.skip_button.clicked.connect(self.stop_speech)
-        speak_row = QHBoxLayout()
-        speak_row.addWidget(self.speak_button)
-        speak_row.addWidget(self.skip_button)
-        speak_row.addStretch(1)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(10)
-        lay.addWidget(self.question_label)
-        lay.addWidget(self.meta_label)
-        lay.addLayout(speak_row)
         if speech is not None:
             speech.started.connect(self.update_buttons)
             speech.finished.connect(self.update_buttons)
             speech.error.connect(lambda _m: self.update_buttons())
         self.update_buttons()
+
+    def add_to(self, column: QBoxLayout) -> None:
+        """Add the question, its meta line and the speech buttons' row to ``column``."""
+        speak_row = QHBoxLayout()
+        speak_row.addWidget(self.speak_button)
+        speak_row.addWidget(self.skip_button)
+        speak_row.addStretch(1)
+        column.addWidget(self.question_label)
+        column.addWidget(self.meta_label)
+        column.addLayout(speak_row)
 
     def show_question(self, question: Question) -> None:
         self.question_label.setText(question.text)

@@ -4,6 +4,7 @@ layout and search pause, the question header without a speaker."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop_app.ui.history_list import SEARCH_DELAY_MS, HistoryList
 from desktop_app.ui.question_header import PLACEHOLDER, QuestionHeader
@@ -46,8 +47,11 @@ def test_history_search_waits_for_typing_to_pause(services, qtbot):
 
 
 def test_question_header_without_a_speaker(services, qtbot):
-    header = QuestionHeader(None)
-    qtbot.addWidget(header)
+    column = QWidget()
+    qtbot.addWidget(column)
+    header = QuestionHeader(None, column)
+    header.add_to(QVBoxLayout(column))
+    assert header.question_label.parent() is column
     assert header.question_label.text() == PLACEHOLDER
     assert not header.speak_button.isEnabled() and not header.skip_button.isEnabled()
     assert "unavailable" in header.speak_button.toolTip()
@@ -59,3 +63,14 @@ def test_question_header_without_a_speaker(services, qtbot):
     assert q.competency in header.meta_label.text() and q.id in header.meta_label.toolTip()
     header.show_follow_up("What would you do differently?")
     assert header.question_label.text() == "Follow-up: What would you do differently?"
+
+
+def test_a_long_question_wraps_onto_as_many_lines_as_it_needs(services, make_window, qtbot):
+    w = make_window(services, load_model=False)
+    pv = w.practice_view
+    longest = max(services.bank.questions, key=lambda q: len(q.text))
+    pv.picker.select(longest.id)
+    label = pv.question_label
+    qtbot.waitUntil(lambda: label.text() == longest.text, timeout=3000)
+    qtbot.wait(50)  # the layout settles
+    assert label.height() >= label.heightForWidth(label.width()) > label.fontMetrics().height()
