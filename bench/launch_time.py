@@ -7,7 +7,10 @@ the transcription thread afterwards, so a data folder with a model installed is 
 ``--before DIR`` interleaves samples of another source tree (e.g. ``git archive ed45453``):
     python bench/launch_time.py [--runs 5] [--data-dir DIR] [--before DIR]
 Last line: launch_s=<median> bare_s=<median> ratio=<launch/bare> torch_imported=<bool>
-[before_s=<median> before_ratio=<before/bare>]
+[before_s=<median> before_ratio=<before/bare> paired=<median of launch/before, run by run>]
+The paired ratio compares the two trees sample by sample (taken seconds apart), so a shared
+machine's load, which swings between runs, cancels out better than in the two medians. The line
+before it lists the heavy libraries imported by the time the window could take a click.
 """
 
 from __future__ import annotations
@@ -36,8 +39,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from desktop_app.paths import resolve_paths
 app = QApplication(sys.argv)
+HEAVY = ("torch", "whisper", "numpy", "sqlite_utils", "wordfreq", "matplotlib", "fpdf")
 def ready(w):
-    print("READY", time.time(), "torch" in sys.modules, flush=True)
+    import desktop_app
+    print("READY", time.time(), "torch" in sys.modules,
+          ",".join(m for m in HEAVY if m in sys.modules) or "-", desktop_app.__file__, flush=True)
     w.close(); app.quit()
 try:
     from desktop_app.ui.run import run_app
@@ -55,17 +61,22 @@ else:
 """
 
 
-def sample(code: str, *args: str, tree: str | None = None) -> tuple[float, str]:
+def sample(code: str, *args: str, tree: str | None = None) -> tuple[float, str, str]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    env["PYTHONPATH"] = tree or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = tree or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = root
     t0 = time.time()
-    out = subprocess.run(
-        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True
-    ).stdout
+    # cwd too: `python -c` puts the working directory first on sys.path, so run from elsewhere
+    # the "before" tree would silently import this one's desktop_app
+    out = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=root,
+                         capture_output=True, text=True, check=True).stdout
     line = next(ln for ln in out.splitlines() if ln.startswith("READY"))
     parts = line.split()
-    return float(parts[1]) - t0, parts[2] if len(parts) > 2 else ""
+    if len(parts) > 4:  # the app: make sure it is the tree asked for
+        assert os.path.realpath(parts[4]).startswith(os.path.realpath(root)), (parts[4], root)
+    return (float(parts[1]) - t0, parts[2] if len(parts) > 2 else "",
+            parts[3] if len(parts) > 3 else "")
 
 
 def main() -> None:
@@ -80,14 +91,17 @@ def main() -> None:
     sample(APP, data)
     if args.before:
         sample(APP, old_data, tree=args.before)
-    bare, launch, old, torch = [], [], [], set()
+    bare, launch, old, torch, heavy = [], [], [], set(), {}
     for _ in range(args.runs):
         bare.append(sample(BARE)[0])
-        t, imported = sample(APP, data)
+        t, imported, libs = sample(APP, data)
         launch.append(t)
         torch.add(imported)
+        heavy["now"] = libs
         if args.before:
-            old.append(sample(APP, old_data, tree=args.before)[0])
+            t, _, libs = sample(APP, old_data, tree=args.before)
+            old.append(t)
+            heavy["before"] = libs
     b, a = statistics.median(bare), statistics.median(launch)
     print(f"bare window runs: {', '.join(f'{x:.2f}' for x in bare)}")
     print(f"rehearse runs:    {', '.join(f'{x:.2f}' for x in launch)}")
@@ -95,7 +109,10 @@ def main() -> None:
     if old:
         print(f"before runs:      {', '.join(f'{x:.2f}' for x in old)}")
         o = statistics.median(old)
-        tail = f" before_s={o:.2f} before_ratio={o / b:.2f}"
+        paired = statistics.median(x / y for x, y in zip(launch, old, strict=True))
+        tail = f" before_s={o:.2f} before_ratio={o / b:.2f} paired={paired:.2f}"
+    print("heavy libraries loaded at the window: "
+          + "; ".join(f"{k}: {v}" for k, v in heavy.items()))
     print(f"launch_s={a:.2f} bare_s={b:.2f} ratio={a / b:.2f} "
           f"torch_imported={'True' in torch}{tail}")
 

@@ -17,15 +17,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.locks import is_locked
 
 from .devices import InputDevice, resolve_input
 from .resample import TARGET_RATE, StreamResampler, to_mono
 from .wavio import PARTIAL_SUFFIX, StreamingWavWriter, final_path_for, repair_wav
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class RecordingResult:
 
 def level_of(block: np.ndarray) -> float:
     """Meter level 0..1: the block's RMS on a -60..0 dBFS scale."""
+    import numpy as np
     if block.size == 0:
         return 0.0
     rms = float(np.sqrt(np.mean(np.square(block, dtype=np.float64))))

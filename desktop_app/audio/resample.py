@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 TARGET_RATE = 16000
 _MAX_PHASES = 4096  # ratios needing more phases are approximated (error < 1e-4 in rate)
@@ -21,6 +23,7 @@ _CHUNK_OUT = 8192  # outputs computed per vectorised step (bounds memory)
 
 def to_mono(samples: np.ndarray) -> np.ndarray:
     """Return a 1-D float32 array: the mean of the channels of a (frames, channels) array."""
+    import numpy as np
     a = np.asarray(samples)
     if a.ndim == 2:
         a = a.mean(axis=1) if a.shape[1] > 1 else a[:, 0]
@@ -38,6 +41,7 @@ def _filter_bank(up: int, down: int, rolloff: float, zero_crossings: int, beta: 
     Output n reads inputs ``i0 + k - (half - 1)`` (k = 0..2*half-1) with i0 = floor(n*down/up)
     and phase p = n*down mod up; the tap weight is h(p/up - (k - (half - 1))).
     """
+    import numpy as np
     cutoff = min(1.0, up / down) * rolloff  # relative to the input Nyquist frequency
     half = int(np.ceil(zero_crossings / cutoff))
     offsets = np.arange(2 * half) - (half - 1)  # input sample offset of each tap
@@ -67,6 +71,7 @@ class StreamResampler:
         zero_crossings: int = 32,
         beta: float = 8.0,
     ) -> None:
+        import numpy as np
         if in_rate <= 0 or out_rate <= 0:
             raise ValueError(f"sample rates must be positive (got {in_rate} -> {out_rate})")
         ratio = Fraction(int(out_rate), int(in_rate)).limit_denominator(_MAX_PHASES)
@@ -84,6 +89,7 @@ class StreamResampler:
 
     def reset(self) -> None:
         """Forget all history (start a new stream)."""
+        import numpy as np
         self._buf = np.zeros(self._half, dtype=np.float32)  # zeros before the stream starts
         self._buf_start = -self._half  # global input index of self._buf[0]
         self._n = 0  # next output index
@@ -97,6 +103,7 @@ class StreamResampler:
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """Resample one block (1-D or (frames, channels)); returns the outputs it completes."""
+        import numpy as np
         x = to_mono(block)
         if self._flushed:
             raise RuntimeError("StreamResampler.process() after flush(); call reset() first")
@@ -111,6 +118,7 @@ class StreamResampler:
 
     def flush(self) -> np.ndarray:
         """Return the remaining outputs (the stream ends: zeros are assumed after it)."""
+        import numpy as np
         if self._flushed:
             return np.zeros(0, dtype=np.float32)
         self._flushed = True
@@ -121,6 +129,7 @@ class StreamResampler:
         return self._compute(total)
 
     def _compute(self, n_end: int) -> np.ndarray:
+        import numpy as np
         if n_end <= self._n:
             return np.zeros(0, dtype=np.float32)
         parts = []
@@ -144,6 +153,7 @@ class StreamResampler:
 
 def resample(samples: np.ndarray, in_rate: int, out_rate: int = TARGET_RATE) -> np.ndarray:
     """Resample a whole signal (1-D or (frames, channels)) to mono float32 at ``out_rate``."""
+    import numpy as np
     x = to_mono(samples)
     if int(in_rate) == int(out_rate):
         return x

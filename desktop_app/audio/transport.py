@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from desktop_app.audio.wavio import read_audio
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SKIP_S = 5.0
 

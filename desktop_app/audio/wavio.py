@@ -16,12 +16,14 @@ import logging
 import os
 import struct
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from desktop_app.locks import try_lock
 
 from .resample import TARGET_RATE, resample, to_mono
+
+if TYPE_CHECKING:
+    import numpy as np
 
 PARTIAL_SUFFIX = ".partial.wav"
 _HEADER = 44  # our own files: RIFF(12) + fmt(24) + data header(8)
@@ -85,6 +87,7 @@ def _header(rate: int, channels: int, data_bytes: int) -> bytes:
 
 def float_to_pcm16(samples: np.ndarray) -> bytes:
     """Float samples in [-1, 1] -> little-endian int16 bytes (clipped, rounded)."""
+    import numpy as np
     x = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
     return np.round(x * 32767.0).astype("<i2").tobytes()
 

@@ -17,9 +17,11 @@ import re
 import struct
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
 
 SUPPORTED_BINARY_VERSIONS = range(3, 7)
 _DTYPES: dict[int, str] = {0: "<f4", 1: "i1", 2: "<i2", 3: "<i4", 4: "<f2", 5: "<u2"}  # 5 = bf16
@@ -118,6 +120,7 @@ def read_model_bin(
 
     Quantised weights are dequantised to float32; float16 and bfloat16 become float32.
     """
+    import numpy as np
     reader = _Reader(parts)
     try:
         version = reader.unpack("I")
@@ -177,6 +180,7 @@ def read_model_bin(
 
 
 def _dequantize(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    import numpy as np
     out: dict[str, np.ndarray] = {}
     for name, arr in raw.items():
         if name.endswith("_scale"):
@@ -228,6 +232,7 @@ _FUSED = {
 
 
 def _map_variables(variables: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    import numpy as np
     state: dict[str, np.ndarray] = {}
     unknown: list[str] = []
     for name, arr in variables.items():
@@ -327,6 +332,7 @@ def convert_model_files(parts: Sequence[Path], progress: Progress | None = None)
     """Read a CTranslate2 Whisper ``model.bin`` (or its parts, in order) into an openai-whisper
     checkpoint ``{"dims", "model_state_dict"}`` of float32 torch tensors, ready for ``torch.save``
     and ``whisper.load_model``."""
+    import numpy as np
     import torch
 
     spec, variables = read_model_bin(parts, progress)

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import tempfile
-import urllib.request
 import uuid
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
@@ -112,6 +111,8 @@ def _safe_name(text: str) -> str:
 
 def urllib_download(url: str, dest: Path, progress: Progress | None = None) -> None:
     """Stream ``url`` into ``dest`` in 1 MiB blocks, reporting ``progress(bytes_done, total)``."""
+    import urllib.request  # only for a download the user asked for (0.1 s at start-up)
+
     with urllib.request.urlopen(url, timeout=60) as src, open(dest, "wb") as out:
         total = int(src.headers.get("Content-Length") or 0)
         done = 0

@@ -37,15 +37,16 @@ import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.domain import Transcript
 from desktop_app.transcription.engine import FILLER_PROMPT, ModelLoadError
 from desktop_app.transcription.engines import DecodeCancelled
 from desktop_app.transcription.models import ModelInfo
 from desktop_app.transcription.whole_file import WholeRecording
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +277,7 @@ class ProcessEngine(WholeRecording):
         needed); see ``WhisperEngine.decode``. ``progress(fraction)`` gets 0.0 at the start and
         1.0 at the end. Raises EngineProcessDied if the child stopped (the next call starts a new
         one)."""
+        import numpy as np
         samples = np.ascontiguousarray(np.asarray(audio, dtype=np.float32))
         if self._process is not None and self._process.poll() is not None:
             raise EngineProcessDied(self._reap())

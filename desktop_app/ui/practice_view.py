@@ -7,8 +7,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -17,12 +15,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain import Question
-from desktop_app.practice.flow import AnswerFlow, Event, FlowUpdate, Phase
-from desktop_app.textfmt import fmt_score, kind_label, shorten
+from desktop_app.practice.flow import AnswerFlow, Phase
 from desktop_app.ui.answer_actions import AnswerActions
 from desktop_app.ui.answer_area import AnswerArea
 from desktop_app.ui.flow_binding import FlowBinding
 from desktop_app.ui.playback import play_from
+from desktop_app.ui.practice_updates import FlowPresenter
+from desktop_app.ui.question_header import QuestionHeader
 from desktop_app.ui.question_picker import QuestionPicker
 from desktop_app.ui.record_bar import RecordBar
 from desktop_app.ui.typed_answer import TypedAnswer
@@ -40,7 +39,10 @@ class PracticeView(QWidget):
     ``live_session`` (the LiveSession of the running recording, or None), ``current_question``,
     ``current_attempt_id``, ``state`` ("idle" | "starting" | "recording" | "stopping"),
     ``type_button`` and ``typed`` (the Type an answer editor), ``flow`` (the AnswerFlow this
-    view shows: the recording state machine and the attempt writes live there).
+    view shows: the recording state machine and the attempt writes live there). Its parts:
+    ``header`` (QuestionHeader: the question and the speech buttons), ``record_bar``,
+    ``answer_area`` (AnswerArea: live transcript, progress, scorecard), ``presenter``
+    (FlowPresenter: what each of the flow's updates shows), ``answer_actions``.
     Signals: ``attempt_saved(id)`` once the recording is stored (status "recorded"),
     ``attempt_scored(id)`` once transcript + scores are stored, ``recording_started(path)``,
     ``review_requested(id)`` (the answer on show, from its "Review with audio…" button).
@@ -61,24 +63,12 @@ class PracticeView(QWidget):
         self.flow = AnswerFlow(services.attempts, self.binding, pipeline,
                                services.paths.recordings)
         self.binding.bind(self.flow)
-        self._handlers = {
-            Event.PHASE: self._on_phase, Event.RECORDING_STARTED: self._on_recording,
-            Event.STOPPED: self._on_stored, Event.EMPTY: self._on_empty,
-            Event.RECORD_FAILED: self._on_record_failed, Event.NOTICE: self._on_notice,
-            Event.TRANSCRIBING: self._on_transcribing, Event.SCORING: self._on_scoring,
-            Event.SCORED: self._on_scored, Event.FOLLOW_UP_CHOSEN: self._on_follow_up,
-            Event.FAILED: self._on_failed,
-        }
-        self.flow.subscribe(self._on_update)
         self._build()
+        self.presenter = FlowPresenter(self)  # the flow's updates, shown
         self.binding.level.connect(self.level_meter.set_level)
-        pipeline.attempt_progress.connect(self._on_progress)
         if speech is not None:
-            speech.started.connect(self._update_speech_buttons)
-            speech.finished.connect(self._update_speech_buttons)
             speech.finished.connect(self.flow.question_spoken)
             speech.error.connect(self._on_speech_error)
-        self._update_speech_buttons()
         if services.sd is None:
             self.record_button.setEnabled(False)
             self.record_button.setToolTip("Recording is unavailable (see the notice above). "
@@ -110,17 +100,10 @@ class PracticeView(QWidget):
         self.picker = QuestionPicker(self.services.bank)
         self.picker.question_selected.connect(self.set_question)
         self.banner = Banner()
-        self.question_label = QLabel("Pick a question on the left, or press “Next question”.")
-        self.question_label.setObjectName("questionText")
-        self.question_label.setWordWrap(True)
-        self.question_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.meta_label = QLabel()
-        self.meta_label.setStyleSheet("color: #627d98;")
-        self.speak_button = QPushButton("Speak question")
+        self.header = header = QuestionHeader(self.speech, self)
+        self.question_label, self.meta_label = header.question_label, header.meta_label
+        self.speak_button, self.skip_button = header.speak_button, header.skip_button
         self.speak_button.clicked.connect(self.speak_question)
-        self.skip_button = QPushButton("Skip")
-        self.skip_button.setToolTip("Stop speaking (Esc)")
-        self.skip_button.clicked.connect(self.stop_speech)
         self.record_bar = bar = RecordBar()
         self.record_button, self.level_meter = bar.record_button, bar.level_meter
         self.elapsed_label = bar.elapsed_label
@@ -144,19 +127,13 @@ class PracticeView(QWidget):
         area.review_button.clicked.connect(self._review_current)
         self.answer_actions = AnswerActions(self)  # silent answers, transcript edits
 
-        speak_row = QHBoxLayout()
-        speak_row.addWidget(self.speak_button)
-        speak_row.addWidget(self.skip_button)
-        speak_row.addStretch(1)
         content = QWidget()
         right = QVBoxLayout(content)
         right.setContentsMargins(16, 8, 16, 16)
         right.setSpacing(10)
         self._content_layout = right
         right.addWidget(self.banner)
-        right.addWidget(self.question_label)
-        right.addWidget(self.meta_label)
-        right.addLayout(speak_row)
+        header.add_to(right)
         right.addWidget(bar)
         right.addWidget(self.typed)
         right.addWidget(area, 1)
@@ -195,9 +172,7 @@ class PracticeView(QWidget):
         changed = self.current_question is None or question.id != self.current_question.id
         if not self.flow.show(question):
             return  # the picker is locked while recording; the answer keeps its question
-        self.question_label.setText(question.text)
-        self.meta_label.setText(f"{question.competency} · {kind_label(question.kind)}")
-        self.meta_label.setToolTip(f"Question id: {question.id} ({question.pack})")
+        self.header.show_question(question)
         if changed:
             self.typed.hide()
             self._clear_answer_area(previous)
@@ -223,10 +198,8 @@ class PracticeView(QWidget):
         self.say(text)
 
     def say(self, text: str) -> None:
-        if self.speech is None or not text or self.state != "idle":
-            return
-        self.speech.say(text)
-        self._update_speech_buttons()
+        if self.state == "idle":
+            self.header.say(text)
 
     def _escape(self) -> None:
         """Esc: close the typing editor (its draft is kept) and stop speaking."""
@@ -235,18 +208,9 @@ class PracticeView(QWidget):
         self.stop_speech()
 
     def stop_speech(self) -> None:
-        if self.speech is not None:
-            self.speech.stop()
-
-    def _update_speech_buttons(self) -> None:
-        has = self.speech is not None
-        self.speak_button.setEnabled(has)
-        self.skip_button.setEnabled(has and self.speech.speaking)
-        if not has:
-            self.speak_button.setToolTip("Speech is unavailable (no audio output).")
+        self.header.stop_speech()
 
     def _on_speech_error(self, message: str) -> None:
-        self._update_speech_buttons()
         self.banner.show_message(f"Could not speak the question: {message}", "error")
 
     # ---- recording ---------------------------------------------------------------------------
@@ -292,7 +256,7 @@ class PracticeView(QWidget):
         """Record an answer to the follow-up, linked to the current attempt."""
         if self.current_attempt_id is None or not prompt or self.flow.busy:
             return
-        self.question_label.setText(f"Follow-up: {prompt}")
+        self.header.show_follow_up(prompt)
         self.flow.follow_up = (self.current_attempt_id, prompt)
         if self.services.sd is None:  # no microphone: the follow-up is typed
             self.type_answer()
@@ -314,95 +278,6 @@ class PracticeView(QWidget):
         self.record_bar.reset()
         if self.flow.submit_text(text) is not None:
             self.typed.accepted()
-
-    # ---- the flow's updates ------------------------------------------------------------------
-    def _on_update(self, u: FlowUpdate) -> None:
-        handler = self._handlers.get(u.event)
-        if handler is not None:
-            handler(u)
-
-    def _on_phase(self, u: FlowUpdate) -> None:
-        state = self.state
-        can = state in ("idle", "recording") and self.services.sd is not None
-        self.record_bar.show_recording(state in ("starting", "recording"), can)
-        self.picker.setEnabled(state == "idle")
-        self.scorecard.answer_follow_up_button.setEnabled(state == "idle")
-        self.type_button.setEnabled(state == "idle")
-        if u.phase is Phase.STARTING:
-            self.status_label.setText("Opening the microphone…")
-            self._follow_live(self.flow.live)
-        elif u.phase is Phase.STOPPING:
-            self.status_label.setText("Saving the recording…")
-
-    def _on_recording(self, u: FlowUpdate) -> None:
-        self.record_bar.start_clock()
-        self.status_label.setText("Recording… press Space or Ctrl+R to stop.")
-        self.recording_started.emit(str(u.path))
-
-    def _on_stored(self, u: FlowUpdate) -> None:
-        self.record_bar.stop_clock(u.seconds if u.seconds else None)
-        self.scorecard.hide()
-        self.attempt_saved.emit(u.attempt_id)
-
-    def _on_empty(self, _u: FlowUpdate) -> None:
-        self.answer_area.hide_live()
-        self.status_label.setText("The recording is empty — nothing to transcribe.")
-
-    def _on_record_failed(self, u: FlowUpdate) -> None:
-        self.answer_area.hide_live()
-        self.record_bar.stop_clock()
-        self.status_label.setText("")
-        self.banner.show_message(u.message, "error")
-
-    def _on_notice(self, u: FlowUpdate) -> None:
-        self.banner.show_message(u.message, "error")
-
-    def _follow_live(self, session: Any) -> None:
-        if session is None:
-            self.answer_area.hide_live()
-        else:
-            self.answer_area.follow_live(session)
-            self.binding.follow_live(session)
-
-    # ---- transcription and scoring -----------------------------------------------------------
-    def _on_transcribing(self, u: FlowUpdate) -> None:
-        if u.attempt_id == self.current_attempt_id:
-            self.answer_area.transcribing(self.pipeline.state != "ready")
-
-    def _on_scoring(self, u: FlowUpdate) -> None:
-        if u.attempt_id == self.current_attempt_id:
-            self.answer_area.scoring()
-
-    def _on_progress(self, attempt_id: int, frac: float) -> None:
-        if attempt_id == self.current_attempt_id and frac >= 0:
-            self.answer_area.progress(frac)
-
-    def _on_scored(self, u: FlowUpdate) -> None:
-        attempt_id, analysis, question, prompt = u.attempt_id, u.analysis, u.question, u.text
-        self.attempt_scored.emit(attempt_id)
-        if attempt_id != self.current_attempt_id:
-            if question is not None and self.state == "idle" and self.current_attempt_id is None:
-                overall = analysis.scores.get("overall")
-                score = f" ({fmt_score(overall)} overall)" if overall is not None else ""
-                self.status_label.setText(f"Your answer to “{shorten(question.text, 60)}” was "
-                                          f"scored{score}: it is in History.")
-            return
-        if prompt:
-            heading, strong = f"Your answer to the follow-up: {prompt}", ""
-        else:
-            heading = f"Your answer to: {question.text}" if question else ""
-            strong = question.strong_answer if question else ""
-        self.answer_area.show_scored(analysis, u.transcript, heading, strong)
-
-    def _on_follow_up(self, u: FlowUpdate) -> None:
-        if u.attempt_id == self.current_attempt_id and self.services.settings.speak_questions:
-            self.say(self.scorecard.follow_up_text() or u.text)
-
-    def _on_failed(self, u: FlowUpdate) -> None:
-        if u.attempt_id != self.current_attempt_id:
-            return
-        self.answer_area.failed()
-        self.banner.show_message(u.message, "error")
 
     def _review_current(self) -> None:
         if self.current_attempt_id is not None:
