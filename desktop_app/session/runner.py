@@ -59,6 +59,8 @@ class Gaps:
 
     question_to_think_clock: list[float] = field(default_factory=list)
     record_to_capture: list[float] = field(default_factory=list)
+    answer_end_to_saved: list[float] = field(default_factory=list)  # main answers only
+    answer_end_to_transcribed: list[float] = field(default_factory=list)  # main answers only
     answer_end_to_scored: list[float] = field(default_factory=list)  # main answers only
     answer_end_to_follow_up_said: list[float] = field(default_factory=list)
     answer_end_to_follow_up_heard: list[float] = field(default_factory=list)
@@ -75,7 +77,7 @@ class RoundRunner:
                  on_cue: Callable[[str], None] | None = None,
                  on_finished: Callable[[RoundReport], None] | None = None,
                  on_error: Callable[[str], None] | None = None,
-                 wait_for_last_scores_s: float = 300.0) -> None:
+                 wait_for_last_scores_s: float | None = None) -> None:
         self.keeper, self.round_id, self.machine = keeper, round_id, machine
         self.voice, self.flow, self.clock = voice, flow, clock
         self._new_tracker = tracker_factory
@@ -94,7 +96,10 @@ class RoundRunner:
         self._ended_at: dict[int, float] = {}
         self._queue: list[io.Event] = []
         self._sending = False  # main answers: when they ended, until scored
-        self.wait_for_last_scores_s = wait_for_last_scores_s
+        self.wait_for_last_scores_s = (machine.config.wait_for_last_scores_s
+                                       if wait_for_last_scores_s is None
+                                       else wait_for_last_scores_s)
+        self.stage = ""  # while the interviewer waits for scores: "transcribing" | "scoring"
 
     # ----- commands (the window's buttons and keys) -------------------------------------------
     def start(self) -> None:
@@ -112,6 +117,12 @@ class RoundRunner:
     def finishing(self) -> bool:
         """The interviewer is done; the report waits for the last answers' scores."""
         return self._held is not None
+
+    @property
+    def active(self) -> bool:
+        """Needs :meth:`tick`: the round is under way, or its report waits for scores (whose
+        wait has a limit only ticks can reach)."""
+        return not self.machine.done or self._held is not None
 
     def send(self, event: io.Event) -> None:
         """Hand one event to the machine and carry out what it asks for. An event raised while
@@ -195,13 +206,33 @@ class RoundRunner:
             self._unscored.add(attempt_id)
             if self.machine.s.part == "main" and "answer_end" in self._marks:
                 self._ended_at[attempt_id] = self._marks["answer_end"]
+                self.gaps.answer_end_to_saved.append(self._since("answer_end"))
+                self.stage = "transcribing"
         self.send(io.AnswerSaved(attempt_id, duration_s))
+
+    def answer_transcribed(self, attempt_id: int) -> None:
+        """The answer's transcript is complete; scoring it (and choosing the follow-up) runs."""
+        if attempt_id in self._ended_at:
+            self.gaps.answer_end_to_transcribed.append(
+                round(self.clock() - self._ended_at[attempt_id], 3))
+            self.stage = "scoring"
+            if self.on_change is not None:
+                self.on_change(self.machine.view())
+
+    def answer_silent(self, attempt_id: int) -> None:
+        """No speech in the answer: kept unscored; a main answer gets no follow-up."""
+        self._ended_at.pop(attempt_id, None)
+        self.stage = ""
+        self._resolved(attempt_id)
+        if self._held is None:
+            self.send(io.AnswerSilent(attempt_id))
 
     def answer_scored(self, attempt_id: int, overall: float | None,
                       follow_up: str | None) -> None:
         if attempt_id in self._ended_at:
             self.gaps.answer_end_to_scored.append(
                 round(self.clock() - self._ended_at.pop(attempt_id), 3))
+            self.stage = ""
         self._resolved(attempt_id)
         if self._held is None:
             self.send(io.AnswerScored(attempt_id, overall, follow_up))
@@ -212,6 +243,7 @@ class RoundRunner:
             if self.machine.s.phase == "answering":  # it never started: close the answer
                 self.send(io.StopAnswer())
         if attempt_id is not None:
+            self._ended_at.pop(attempt_id, None)
             self._resolved(attempt_id)
         if self.on_error is not None:
             self.on_error(message)

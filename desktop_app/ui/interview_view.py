@@ -299,11 +299,11 @@ class InterviewView(QWidget):
             runner.send(io.End())
 
     def _tick(self) -> None:
-        if self.runner is not None and not self.runner.machine.done:
+        if self.runner is not None and self.runner.active:  # also while the report waits
             self.runner.tick()
 
     def _show(self, view: RoundView) -> None:
-        self.run.show_view(view)
+        self.run.show_view(view, self.runner.stage if self.runner is not None else "")
         if self.runner is not None:
             self.run.show_outline(outline(self.runner.machine.plan, self.runner.machine.items,
                                           view.index, self.runner.machine.done))

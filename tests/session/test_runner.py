@@ -55,13 +55,20 @@ class TypedAnswers:
         self.current: tuple[Question, str | None, int | None] | None = None
         self.queued: list[tuple[int, float, str | None]] = []
         self.stops = 0
+        self.hold = False  # the recorder is slow to report the saved file: ``release()``
 
     def record(self, question: Question, follow_up: str | None,
                parent_attempt_id: int | None) -> None:
         self.current = (question, follow_up, parent_attempt_id)
 
+    def release(self) -> None:
+        self.hold = False
+        self.stop()
+
     def stop(self) -> None:
         self.stops += 1
+        if self.hold:
+            return
         q, follow_up, parent = self.current
         text = FOLLOW if follow_up else ANSWER
         a = self.analyzer.analyze(text, q, follow_up=follow_up)
