@@ -7,7 +7,6 @@ answer, and where the follow-up came from."""
 
 from __future__ import annotations
 
-from desktop_app.session import round_io as io
 from desktop_app.session.keeper import RoundKeeper
 from desktop_app.session.plan import PlanRequest
 from desktop_app.session.report import StoredAttempts
