@@ -94,12 +94,12 @@ def run_round(app, svc, mic: VirtualMic, answers: list[Path], follow_wav: Path) 
 def baseline(svc, models: Path, model: str, mic: VirtualMic, wavs: list[Path],
              work: Path) -> list[float]:
     """Stop → transcript + scores of a bare LiveTranscriber on the same answers."""
+    import numpy as np
+
     from desktop_app.analysis import Analyzer
     from desktop_app.transcription.host import EngineHost
     from desktop_app.transcription.live import LiveConfig, LiveTranscriber, engine_chunk_fn
     from desktop_app.transcription.models import ModelStore
-
-    import numpy as np
 
     store = ModelStore(models)
     host = EngineHost(store, svc.engine_factory)

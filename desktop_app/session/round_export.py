@@ -4,9 +4,11 @@ export from History. The PDF section is drawn by reports/pdf_rounds.py."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from desktop_app.session.report import RoundReport
@@ -67,3 +69,18 @@ def rounds_in(repo: _HasDb, since: date | None = None, until: date | None = None
 def round_by_id(repo: _HasDb, round_id: int) -> DatedRound | None:
     row = RoundStore(repo.db, repo.path).get(round_id)
     return _dated(row) if row is not None and row.finished else None
+
+
+def write_round(dated: DatedRound, path: Path | str) -> Path:
+    """One round as a PDF (a ``.pdf`` path) or as JSON (anything else), written atomically and
+    private (0600)."""
+    from desktop_app.reports.atomic import write_bytes
+    from desktop_app.reports.json_export import plain
+
+    path = Path(path)
+    if path.suffix.lower() == ".pdf":
+        from desktop_app.reports.pdf_rounds import write_round_pdf
+
+        return write_round_pdf(dated, path)
+    text = json.dumps(plain(dated.to_dict()), ensure_ascii=False, indent=2, allow_nan=False)
+    return write_bytes(path, text.encode("utf-8") + b"\n")

@@ -23,6 +23,7 @@ from desktop_app.session.keeper import RoundKeeper
 from desktop_app.session.kit import InterviewKit, open_schedule, parse_interview_date
 from desktop_app.session.plan import Plan, QuestionStat
 from desktop_app.session.report import RoundReport, StoredAttempts
+from desktop_app.session.round_export import round_by_id
 from desktop_app.session.round_state import ItemRecord, RoundView
 from desktop_app.session.runner import RoundRunner
 from desktop_app.session.schedule import Schedule
@@ -35,6 +36,7 @@ from desktop_app.ui.interview_report import InterviewReport
 from desktop_app.ui.interview_run import InterviewRun
 from desktop_app.ui.interview_setup import InterviewSetup
 from desktop_app.ui.round_flow import RoundAnswers, RoundVoice
+from desktop_app.ui.rounds_list import RoundExporter
 from desktop_app.ui.widgets import Banner
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,8 @@ class InterviewView(QWidget):
         self.report_view = InterviewReport()
         self.report_view.new_round.connect(self._new_round)
         self.report_view.regrade_requested.connect(self.regrade)
+        self.report_view.exporter = RoundExporter(self.report_view.banner, self.report_view)
+        self.report_view.read_round = lambda rid: round_by_id(services.repo, rid)
         self.stack = QStackedWidget()
         for w in (self.setup, self.run, self.report_view):
             self.stack.addWidget(w)
