@@ -22,6 +22,7 @@ from desktop_app.textfmt import fmt_score, kind_label, shorten
 from desktop_app.ui.answer_actions import AnswerActions
 from desktop_app.ui.answer_area import AnswerArea
 from desktop_app.ui.flow_binding import FlowBinding
+from desktop_app.ui.grade_override import GradeOverride
 from desktop_app.ui.playback import play_from
 from desktop_app.ui.question_picker import QuestionPicker
 from desktop_app.ui.record_bar import RecordBar
@@ -143,6 +144,10 @@ class PracticeView(QWidget):
         self.scorecard.finding_activated.connect(self._play_from)
         area.review_button.clicked.connect(self._review_current)
         self.answer_actions = AnswerActions(self)  # silent answers, transcript edits
+        svc = self.services
+        self.grade_override = GradeOverride(svc.paths.database,
+                                            lambda: svc.settings.interview_date)
+        self.scorecard.add_below_scores(self.grade_override)  # one click: another review grade
 
         speak_row = QHBoxLayout()
         speak_row.addWidget(self.speak_button)
@@ -393,6 +398,7 @@ class PracticeView(QWidget):
             heading = f"Your answer to: {question.text}" if question else ""
             strong = question.strong_answer if question else ""
         self.answer_area.show_scored(analysis, u.transcript, heading, strong)
+        self.grade_override.show_for(None if prompt else attempt_id)
 
     def _on_follow_up(self, u: FlowUpdate) -> None:
         if u.attempt_id == self.current_attempt_id and self.services.settings.speak_questions:
