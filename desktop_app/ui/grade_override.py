@@ -59,6 +59,8 @@ class GradeOverride(QWidget):
             self.group.addButton(b)
             self.buttons[g] = b
             lay.addWidget(b)
+        self.setStyleSheet("QPushButton:checked { background: #334e68; color: white; "
+                           "font-weight: 600; border-color: #334e68; }")
         self.tasks = Tasks(self)
         self.tasks.done.connect(self._done)
         self.tasks.failed.connect(self._failed)

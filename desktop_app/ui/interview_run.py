@@ -161,7 +161,7 @@ class InterviewRun(QWidget):
             doing = STAGES.get(stage, "")
             self.phase_label.setText(
                 f"The interviewer is considering your answer{' — ' + doing if doing else ''}"
-                f" · {int(v.waited_s)} s")
+                f" · {int(v.waited_s)} s  (N: no follow-up)")
         self.wait_bar.setVisible(considering)
         source = SOURCES.get(v.follow_up_source or "", "") if v.phase in (
             "asking", "thinking", "answering", "saving") else ""
