@@ -9,7 +9,11 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.session import round_io as io
-from tests.session.test_runner import _speak_line, round_env  # noqa: F401 - the fixture
+from tests.session.test_runner import (  # noqa: F401 - round_env is the fixture
+    _speak_line,
+    answer_first_question,
+    round_env,
+)
 
 
 def _window_ticks(runner, clock, seconds: float, step: float = 0.5) -> None:
@@ -23,13 +27,7 @@ def _window_ticks(runner, clock, seconds: float, step: float = 0.5) -> None:
 
 def _to_follow_up(runner, flow, clock) -> int:
     """Greeting, question 1 answered and scored: the follow-up is being asked."""
-    runner.start()
-    _speak_line(runner, clock)  # greeting
-    _speak_line(runner, clock)  # question 1
-    runner.send(io.StartAnswer())
-    runner.recording_started()
-    clock.advance(25)
-    runner.send(io.StopAnswer())
+    answer_first_question(runner, clock, 25)
     attempt = runner.machine.items[0].attempt_id
     clock.advance(3)
     flow.deliver()
@@ -81,13 +79,7 @@ def test_esc_during_a_follow_up_always_ends_in_a_report(round_env, clock, phase,
 def test_esc_while_the_interviewer_waits_for_scores_ends_in_a_report(round_env, clock,  # noqa: F811
                                                                    outcome):
     runner, voice, flow, repo, finished = round_env
-    runner.start()
-    _speak_line(runner, clock)
-    _speak_line(runner, clock)
-    runner.send(io.StartAnswer())
-    runner.recording_started()
-    clock.advance(25)
-    runner.send(io.StopAnswer())
+    answer_first_question(runner, clock, 25)
     _window_ticks(runner, clock, 10)
     assert runner.view().phase == "scoring" and runner.view().waited_s == pytest.approx(10)
     runner.send(io.End())

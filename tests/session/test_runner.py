@@ -163,15 +163,20 @@ def test_a_round_runs_through_voice_and_flow_and_its_report_waits_for_the_last_s
     assert g.answer_end_to_follow_up_heard == [1.5] * 3
 
 
-def test_the_report_is_not_held_forever_when_scores_never_come(round_env, clock):
-    runner, voice, flow, repo, finished = round_env
+def answer_first_question(runner: RoundRunner, clock, seconds: float) -> None:
+    """Greeting, question 1 asked, answered for ``seconds`` and saved."""
     runner.start()
     _speak_line(runner, clock)
     _speak_line(runner, clock)
     runner.send(io.StartAnswer())
     runner.recording_started()
-    clock.advance(20)
-    runner.send(io.StopAnswer())  # saved; its scores never arrive (no model installed)
+    clock.advance(seconds)
+    runner.send(io.StopAnswer())
+
+
+def test_the_report_is_not_held_forever_when_scores_never_come(round_env, clock):
+    runner, voice, flow, repo, finished = round_env
+    answer_first_question(runner, clock, 20)  # saved; its scores never arrive (no model)
     runner.send(io.End())
     _speak_line(runner, clock)
     assert runner.finishing
