@@ -108,8 +108,7 @@ class RoundRunner:
     def tick(self) -> None:
         if self._held is not None:
             if self.clock() - self._held_since >= self.wait_for_last_scores_s:
-                self._unscored.clear()  # reported as "not scored yet"; History scores them
-                self._release()
+                self.finish_now()  # reported as "not scored yet"; History scores them
             return
         self.send(io.Tick())
 
@@ -117,6 +116,16 @@ class RoundRunner:
     def finishing(self) -> bool:
         """The interviewer is done; the report waits for the last answers' scores."""
         return self._held is not None
+
+    def finish_now(self) -> None:
+        """Show the report without waiting for the last scores (History scores them later)."""
+        if self._held is not None:
+            self._unscored.clear()
+            self._release()
+
+    @property
+    def waited_for_report_s(self) -> float:
+        return self.clock() - self._held_since if self._held is not None else 0.0
 
     @property
     def active(self) -> bool:

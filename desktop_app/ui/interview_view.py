@@ -285,6 +285,8 @@ class InterviewView(QWidget):
     def press(self, key: str) -> None:
         """The candidate's keys: Space answer (start/stop), N skip, P pause/resume, Esc end."""
         runner = self.runner
+        if runner is not None and runner.finishing and key == "esc":
+            return runner.finish_now()  # don't wait for the last scores
         if runner is None or runner.machine.done or self.stack.currentWidget() is not self.run:
             return
         v = runner.view()
@@ -303,8 +305,11 @@ class InterviewView(QWidget):
             runner.send(io.End())
 
     def _tick(self) -> None:
-        if self.runner is not None and self.runner.active:  # also while the report waits
-            self.runner.tick()
+        runner = self.runner
+        if runner is not None and runner.active:  # also while the report waits for scores
+            runner.tick()
+            if runner.finishing:
+                self._show_finishing(runner)
 
     def _show(self, view: RoundView) -> None:
         self.run.show_view(view, self.runner.stage if self.runner is not None else "")
@@ -312,7 +317,13 @@ class InterviewView(QWidget):
             self.run.show_outline(outline(self.runner.machine.plan, self.runner.machine.items,
                                           view.index, self.runner.machine.done))
         if self.runner is not None and self.runner.finishing:
-            self.run.phase_label.setText("Scoring your last answers for the round report…")
+            self._show_finishing(self.runner)
+
+    def _show_finishing(self, runner: RoundRunner) -> None:
+        self.run.phase_label.setText(
+            f"Scoring your last answers for the round report… {int(runner.waited_for_report_s)}"
+            " s  (Esc: show the report now)")
+        self.run.wait_bar.show()
 
     def _on_cue(self, level: str) -> None:
         log.info("round %s: %s cue", self.round_id, level)

@@ -116,3 +116,17 @@ def test_the_run_screen_shows_the_interviewer_considering_and_the_follow_ups_sou
     run.show_view(late)
     assert "longer than 0:45 to score" in run.source_label.text()
     assert "standard follow-ups" in run.source_label.text()
+
+
+def test_esc_while_the_report_waits_shows_it_at_once(services, make_window, qtbot):
+    w = make_window(services, load_model=False)
+    clock = ManualClock()
+    iv, runner, flow = _round_in_tab(services, w, clock)
+    _esc_during_the_follow_up_answer(iv, runner, flow, clock)
+    clock.advance(12)
+    qtbot.waitUntil(lambda: "12 s" in iv.run.phase_label.text(), timeout=5000)
+    assert "Esc: show the report now" in iv.run.phase_label.text()
+    iv.press("esc")
+    assert iv.stack.currentWidget() is iv.report_view
+    assert not runner.finishing and runner.report is iv.report_view.report
+    assert iv.report_view.report.items[0].follow_up_answer is not None  # kept, in the report
