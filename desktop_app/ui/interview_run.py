@@ -165,7 +165,7 @@ class InterviewRun(QWidget):
         self.wait_bar.setVisible(considering)
         source = SOURCES.get(v.follow_up_source or "", "") if v.phase in (
             "asking", "thinking", "answering", "saving") else ""
-        self.source_label.setText(source.format(limit=fmt_time(v.wait_limit_s)))
+        self.source_label.setText(source.format(limit=f"{int(v.wait_limit_s)} s"))
         self.source_label.setVisible(bool(source))
         asking = v.phase in ("asking", "thinking", "answering")
         if v.think_left_s is not None:

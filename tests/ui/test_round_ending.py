@@ -114,7 +114,7 @@ def test_the_run_screen_shows_the_interviewer_considering_and_the_follow_ups_sou
     late = RoundView("asking", "follow_up", 0, 3, "What did you learn?", None, None, 60.0,
                      150.0, None, False, None, 45.0, "timeout")
     run.show_view(late)
-    assert "longer than 0:45 to score" in run.source_label.text()
+    assert "longer than 45 s to score" in run.source_label.text()
     assert "standard follow-ups" in run.source_label.text()
 
 
