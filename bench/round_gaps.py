@@ -83,9 +83,19 @@ def run_round(app, svc, mic: VirtualMic, answers: list[Path], follow_wav: Path) 
                       f"answer {captured} capturing")
                 player = _play(mic, part)
                 _pump(app, lambda p=player: not p.is_alive(), 600, "the answer played")
-        _pump(app, lambda: iv.runner.report is not None, 900, "the round report")
+        _pump(app, lambda: iv.runner.report is not None, 1200, "the round report")
         g = iv.runner.gaps
         return {k: list(getattr(g, k)) for k in GAPS}
+    except TimeoutError:
+        r = iv.runner
+        if r is not None:  # what the round was doing: for a report of the stall
+            m, v = r.machine, iv.voice
+            print(f"stalled: phase={m.s.phase} part={m.s.part} index={m.s.index} "
+                  f"say_role={m.s.say_role} finishing={r.finishing} unscored={r._unscored} "
+                  f"voice line={v._line} heard={v._heard} stale_ends={v._stale_ends} "
+                  f"speaking={getattr(v.speech, 'speaking', None)} "
+                  f"pipeline={w.pipeline.state} gaps={r.gaps}", flush=True)
+        raise
     finally:
         w.close()
         app.processEvents()

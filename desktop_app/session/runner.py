@@ -24,6 +24,9 @@ from desktop_app.session.round import RoundMachine
 from desktop_app.session.round_state import RoundView
 
 
+RETRY_S = 2.0  # a round report that could not be saved is tried again this often
+
+
 class Voice(Protocol):
     """The interviewer's voice. It reports back through :meth:`RoundRunner.speech_started` and
     :meth:`RoundRunner.speech_finished` (also after ``stop`` or an error)."""
@@ -93,6 +96,7 @@ class RoundRunner:
         self._unscored: set[int] = set()  # saved answers whose scores have not arrived
         self._held: io.Finished | None = None  # the round's end, waiting for those scores
         self._held_since = 0.0
+        self._retry_at = 0.0  # when a report that could not be saved is tried again
         self._ended_at: dict[int, float] = {}
         self._queue: list[io.Event] = []
         self._sending = False  # main answers: when they ended, until scored
@@ -107,8 +111,11 @@ class RoundRunner:
 
     def tick(self) -> None:
         if self._held is not None:
-            if self.clock() - self._held_since >= self.wait_for_last_scores_s:
-                self.finish_now()  # reported as "not scored yet"; History scores them
+            now = self.clock()
+            if now - self._held_since >= self.wait_for_last_scores_s:
+                self._unscored.clear()  # reported as "not scored yet"; History scores them
+            if not self._unscored and now >= self._retry_at:
+                self._release()  # a report that could not be saved is tried again
             return
         self.send(io.Tick())
 
@@ -152,7 +159,7 @@ class RoundRunner:
             actions = self.machine.handle(event)
             self._carry_out(actions)
             ending = [a for a in actions if isinstance(a, io.Finished)]
-            if ending and self._unscored:
+            if ending:  # the report is made once the last scores are in, and kept till saved
                 self._held, self._held_since = ending[0], self.clock()
                 actions = [a for a in actions if not isinstance(a, io.Finished)]
             self._apply(actions)
@@ -160,25 +167,29 @@ class RoundRunner:
             if self.on_error is not None:
                 self.on_error(f"Could not save the round: {exc}")
             return
+        if self._held is not None and not self._unscored:
+            self._release()
         if self.on_change is not None:
             self.on_change(self.machine.view())
 
     def _apply(self, actions: list[io.Action]) -> None:
         report = self.keeper.apply(self.round_id, self.machine, actions)
         if report is not None:
-            self.report = report
+            self.report, self._held = report, None
             if self.on_finished is not None:
                 self.on_finished(report)
 
     def _release(self) -> None:
-        held, self._held = self._held, None
-        if held is None:
+        """Make and save the report of the round that finished (``_held``); if that fails (a
+        locked or full database) it stays held and ``tick`` tries again."""
+        if self._held is None:
             return
         try:
-            self._apply([held])
+            self._apply([self._held])
         except Exception as exc:
+            self._retry_at = self.clock() + RETRY_S
             if self.on_error is not None:
-                self.on_error(f"Could not save the round's report: {exc}")
+                self.on_error(f"Could not save the round's report: {exc}. Trying again…")
 
     def view(self) -> RoundView:
         return self.machine.view()

@@ -94,3 +94,58 @@ def test_esc_while_the_interviewer_waits_for_scores_ends_in_a_report(round_env, 
         _window_ticks(runner, clock, runner.wait_for_last_scores_s + 2)
     (report,) = finished
     assert report.items[0].answer.attempt_id == attempt and report.items[0].follow_up is None
+
+
+LOCKER = ("import sqlite3, sys\n"
+          "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+          "c.execute('BEGIN IMMEDIATE')\n"
+          "print('locked', flush=True)\n"
+          "sys.stdin.readline()\n")
+
+
+def test_a_report_that_cannot_be_saved_is_tried_again_not_lost(tmp_path, plan3, config, clock):
+    """The database is locked by another process (a backup tool, a second window) just as the
+    round ends: the report is not lost (before, the round ended with no report, ever); it is
+    saved on a later tick once the lock is gone."""
+    import subprocess
+    import sys
+
+    from desktop_app.session.keeper import RoundKeeper
+    from desktop_app.session.report import StoredAttempts
+    from desktop_app.session.runner import RoundRunner
+    from desktop_app.session.voice import VoiceTracker
+    from desktop_app.storage.repository import Repository
+    from desktop_app.storage.rounds import RoundStore
+    from desktop_app.transcription.live import LiveConfig
+    from desktop_app.transcription.vad import VoiceActivityDetector
+    from tests.session.test_runner import ScriptVoice, TypedAnswers
+
+    path = tmp_path / "rehearse.db"
+    repo = Repository.open(path, timeout=0.2)
+    keeper = RoundKeeper(repo, StoredAttempts(repo), config.with_times(think_s=5))
+    round_id, machine = keeper.start(plan3, clock)
+    flow, errors, finished = TypedAnswers(repo, round_id), [], []
+    vad = LiveConfig.load().vad
+    runner = RoundRunner(keeper, round_id, machine, ScriptVoice(), flow,
+                         lambda: VoiceTracker(VoiceActivityDetector(vad)), clock,
+                         on_finished=finished.append, on_error=errors.append)
+    flow.runner = runner
+    answer_first_question(runner, clock, 20)
+    flow.deliver()
+    runner.send(io.End())  # during the follow-up's question
+    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert locker.stdout.readline().strip() == "locked"
+        _speak_line(runner, clock)  # the closing line: the round is over, its report due now
+        assert finished == [] and runner.active and runner.finishing
+        assert errors and all(e.startswith("Could not save the round") for e in errors)
+        _window_ticks(runner, clock, 5)  # still locked: tried again, still held
+        assert finished == [] and runner.active
+    finally:
+        locker.communicate("\n", timeout=10)
+    _window_ticks(runner, clock, 3)
+    (report,) = finished
+    assert not runner.active and report.status == "ended"
+    assert RoundStore(repo.db).get(round_id).report is not None
+    repo.close()
