@@ -23,7 +23,6 @@ from desktop_app.session.report import RoundReport
 from desktop_app.session.round import RoundMachine
 from desktop_app.session.round_state import RoundView
 
-
 RETRY_S = 2.0  # a round report that could not be saved is tried again this often
 
 
