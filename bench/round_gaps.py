@@ -141,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="tiny.en")
     ap.add_argument("--load", type=int, default=0, help="busy processes for the whole run")
     args = ap.parse_args(argv)
+    if not 3 <= args.questions <= 8:
+        ap.error("--questions: a round has 3 to 8 questions")
     for tool in ("espeak-ng", "paplay"):
         if shutil.which(tool) is None:
             print(f"cannot run: {tool} is not installed")
