@@ -95,8 +95,13 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     })
 
 
-def write_json(report: Report, path: str | os.PathLike[str]) -> Path:
-    data = json.dumps(report_to_dict(report), ensure_ascii=False, indent=2, allow_nan=False)
+def write_json(report: Report, path: str | os.PathLike[str],
+               rounds: list[dict[str, Any]] | None = None) -> Path:
+    """``rounds``: the mock interview rounds of the period (session/round_export.py)."""
+    out = report_to_dict(report)
+    if rounds is not None:
+        out["rounds"] = plain(rounds)
+    data = json.dumps(out, ensure_ascii=False, indent=2, allow_nan=False)
     return write_bytes(path, data.encode("utf-8") + b"\n")
 
 

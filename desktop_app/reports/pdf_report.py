@@ -14,9 +14,10 @@ that ships inside matplotlib, so the PDF looks the same on every system.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from desktop_app.reports import charts
 from desktop_app.reports.atomic import write_bytes
@@ -241,7 +242,8 @@ def _attempt_page(doc: _Doc, rec: AttemptRecord) -> None:
 
 
 def pdf_bytes(report: Report, *, attempt_pages: bool = False,
-              progress: Progress | None = None) -> bytes:
+              progress: Progress | None = None, rounds: Sequence[Any] = ()) -> bytes:
+    """``rounds``: the period's mock interviews (DatedRound), a section each."""
     doc = _Doc("Rehearse progress report")
     doc.pdf.add_page()
     _summary_page(doc, report)
@@ -249,6 +251,11 @@ def pdf_bytes(report: Report, *, attempt_pages: bool = False,
     if progress:
         progress(0.75, "Writing the coverage table…")
     _coverage_page(doc, report)
+    if rounds:
+        from desktop_app.reports.pdf_rounds import round_section
+
+        for dated in rounds:
+            round_section(doc, dated)
     if attempt_pages:
         n = len(report.attempts)
         for i, rec in enumerate(report.attempts):
@@ -259,8 +266,8 @@ def pdf_bytes(report: Report, *, attempt_pages: bool = False,
 
 
 def write_pdf(report: Report, path: str | os.PathLike[str], *, attempt_pages: bool = False,
-              progress: Progress | None = None) -> Path:
-    data = pdf_bytes(report, attempt_pages=attempt_pages, progress=progress)
+              progress: Progress | None = None, rounds: Sequence[Any] = ()) -> Path:
+    data = pdf_bytes(report, attempt_pages=attempt_pages, progress=progress, rounds=rounds)
     if progress:
         progress(0.99, "Saving…")
     return write_bytes(path, data)

@@ -55,18 +55,23 @@ def write_report(attempts: AttemptService, bank: Bank, request: ReportRequest,
         report = build_report(queries, bank, request.filter)
         write_csv(queries, request.filter, path)
     else:
+        from desktop_app.session.round_export import rounds_in
+
         with_attempts = request.format == "json" or request.attempt_pages
         report = build_report(queries, bank, request.filter, store=attempts,
                               with_attempts=with_attempts)
+        f = request.filter
+        rounds = rounds_in(attempts.repo, f.since, f.until, f.competencies)  # mock interviews
         step(0.15, "Laying out…")
         if request.format == "json":
             from desktop_app.reports.json_export import write_json
 
-            write_json(report, path)
+            write_json(report, path, rounds=[r.to_dict() for r in rounds])
         else:
             from desktop_app.reports.pdf_report import write_pdf
 
-            write_pdf(report, path, attempt_pages=request.attempt_pages, progress=step)
+            write_pdf(report, path, attempt_pages=request.attempt_pages, progress=step,
+                      rounds=rounds)
     step(1.0, "Done")
     n = report.summary.attempts
     return Written(path, n, f"{n} attempt{'s' if n != 1 else ''}, {report.period_text()}")

@@ -56,6 +56,8 @@ class Script:
     closing: str
     ended_early: str
     resumed: str = ""
+    considering: str = "One moment…"
+    no_answer: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ class RoundConfig:
     min_questions: int
     max_questions: int
     time_boxes: tuple[int, ...]
-    wait_for_scores_s: float = 15.0
+    wait_for_scores_s: float = 45.0  # then a probe of the question's own instead
+    wait_for_last_scores_s: float = 300.0  # then the report is shown without them
     planner: PlannerWeights = field(default_factory=PlannerWeights)
 
     @classmethod
@@ -101,13 +104,17 @@ class RoundConfig:
                                      float(hf.get("armed_after_speech_s", 1.5))),
                 script=Script(str(s["greeting"]), tuple(map(str, s["next"])), str(s["last"]),
                               str(s["closing"]), str(s["ended_early"]),
-                              str(s.get("resumed", ""))),
+                              str(s.get("resumed", "")),
+                              str(s.get("considering", "One moment…")),
+                              str(s.get("no_answer", ""))),
                 value_templates=tuple(map(str, d["values"]["templates"])),
                 per_question_s=float(length["per_question_s"]),
                 min_questions=int(length["min_questions"]),
                 max_questions=int(length["max_questions"]),
                 time_boxes=tuple(int(m) for m in length["time_boxes"]),
-                wait_for_scores_s=float(d["follow_up"].get("wait_for_scores_s", 15.0)),
+                wait_for_scores_s=float(d["follow_up"].get("wait_for_scores_s", 45.0)),
+                wait_for_last_scores_s=float(d["follow_up"].get("wait_for_last_scores_s",
+                                                                300.0)),
                 planner=PlannerWeights(**{k: float(v) for k, v in d.get("planner", {}).items()}),
             )  # fmt: skip
         except (KeyError, TypeError, ValueError) as exc:

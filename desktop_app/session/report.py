@@ -58,6 +58,7 @@ class ItemReport:
     answer: AnswerReport | None
     follow_up: str | None
     follow_up_answer: AnswerReport | None
+    follow_up_source: str | None = None  # ItemRecord.follow_up_source: answer | timeout | …
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def build_report(plan: Plan, items: Sequence[ItemRecord], reader: AttemptReader,
             "skipped" if rec.status == "skipped" else "not_asked" if rec.status in (
                 "pending", "not_asked") else rec.status)
         out.append(ItemReport(rec.index, q.id, q.text, q.competency, q.kind, planned.value,
-                              status_of, main, rec.follow_up, fu))
+                              status_of, main, rec.follow_up, fu, rec.follow_up_source))
     overall = _mean([a.scores.get("overall") for a in analyses])
     dims = {d: m for d in DIMENSIONS
             if (m := _mean([a.scores.get(d) for a in analyses])) is not None}

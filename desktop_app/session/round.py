@@ -62,9 +62,14 @@ class RoundMachine:
         elif s.phase == "answering":
             answer = self.watch.elapsed(now)
         caption = s.say_caption or (self._question().text if s.index < len(self.items) else "")
+        waited = None
+        if s.phase == "scoring" and self._waiting_since is not None and not s.paused:
+            waited, caption = max(0.0, now - self._waiting_since), self.config.script.considering
+        item = self.items[s.index] if s.index < len(self.items) else None
+        source = item.follow_up_source if item is not None and s.part == "follow_up" else None
         return RoundView(s.phase, s.part, s.index, len(self.items), caption, think, answer,
                          clock.target_s, clock.hard_stop_s, s.cues[-1] if s.cues else None,
-                         s.paused)
+                         s.paused, waited, self.config.wait_for_scores_s, source)
 
     def snapshot(self) -> dict[str, Any]:
         """JSON-ready state (clocks as seconds used, since a monotonic time means nothing after
@@ -133,7 +138,7 @@ class RoundMachine:
                 self._stop(out, "hard_stop")
         elif (s.phase == "scoring" and self._waiting_since is not None
               and now - self._waiting_since >= self.config.wait_for_scores_s):
-            self._follow_up(out, None)  # no scores in time: one of the question's own probes
+            self._follow_up(out, None, "timeout")  # no scores in time: a probe of its own
 
     def _on_SpeechFinished(self, e: io.SpeechFinished, out: list[io.Action]) -> None:
         s = self.s
@@ -193,7 +198,13 @@ class RoundMachine:
                 item.overall = e.overall
         s = self.s
         if s.phase == "scoring" and self.items[s.index].attempt_id == e.attempt_id:
-            self._follow_up(out, e.follow_up)
+            self._follow_up(out, e.follow_up, "answer" if (e.follow_up or "").strip()
+                            else "probe")
+
+    def _on_AnswerSilent(self, e: io.AnswerSilent, out: list[io.Action]) -> None:
+        s = self.s
+        if s.phase == "scoring" and self.items[s.index].attempt_id == e.attempt_id:
+            self._next(out, self.config.script.no_answer)  # nothing said: no follow-up
 
     def _on_AnswerFailed(self, e: io.AnswerFailed, out: list[io.Action]) -> None:
         s = self.s
@@ -205,7 +216,7 @@ class RoundMachine:
                 item.follow_up_status = "skipped"
             return self._close(out, ended=True) if s.ending else self._next(out)
         if s.phase == "scoring":
-            self._follow_up(out, None)
+            self._follow_up(out, None, "failed")
 
     def _on_Pause(self, _e: io.Pause, out: list[io.Action]) -> None:
         s, now = self.s, self.clock()
@@ -321,7 +332,9 @@ class RoundMachine:
         self.watch.pause(self.clock())
         out.append(io.StopRecording(reason))
 
-    def _follow_up(self, out: list[io.Action], text: str | None) -> None:
+    def _follow_up(self, out: list[io.Action], text: str | None, source: str) -> None:
+        """Ask the follow-up: ``text`` chosen from the answer, else one of the question's own
+        probes; ``source`` says which and why (see ItemRecord.follow_up_source)."""
         s, item = self.s, self.items[self.s.index]
         self._waiting_since = None
         probes = self._question().follow_ups
@@ -330,9 +343,10 @@ class RoundMachine:
             return self._next(out)
         s.part, s.phase, s.cues = "follow_up", "asking", []
         item.follow_up, item.follow_up_status = text, "asked"
+        item.follow_up_source = source
         self._say(out, text, text, "follow_up")
 
-    def _next(self, out: list[io.Action]) -> None:
+    def _next(self, out: list[io.Action], lead: str = "") -> None:
         s = self.s
         self._waiting_since = None
         if s.index + 1 >= len(self.items):
@@ -341,6 +355,8 @@ class RoundMachine:
         script = self.config.script
         last = s.index == len(self.items) - 1
         prefix = script.last if last else script.next[s.index % len(script.next)]
+        if lead:  # "I didn't hear an answer there…" instead of "Thank you. Next question."
+            prefix = lead
         self._ask(out, prefix)
 
     def _close(self, out: list[io.Action], *, ended: bool) -> None:

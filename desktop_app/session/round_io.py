@@ -69,6 +69,13 @@ class AnswerScored:
 
 
 @dataclass(frozen=True)
+class AnswerSilent:
+    """An answer held no speech: it is kept (status "silent") but not scored; no follow-up."""
+
+    attempt_id: int
+
+
+@dataclass(frozen=True)
 class AnswerFailed:
     """Recording (``stage="record"``) or scoring (``"score"``) of the current answer failed;
     what was recorded is kept by the practice core."""
@@ -98,7 +105,7 @@ class End:
 
 
 Event = (Begin | Tick | SpeechFinished | StartAnswer | StopAnswer | Heard | AnswerSaved
-         | AnswerScored | AnswerFailed | Pause | Resume | Skip | End)
+         | AnswerScored | AnswerSilent | AnswerFailed | Pause | Resume | Skip | End)
 
 # ----- actions (out) ----------------------------------------------------------------------
 

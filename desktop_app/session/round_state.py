@@ -44,6 +44,10 @@ class ItemRecord:
     follow_up_attempt_id: int | None = None
     follow_up_duration_s: float | None = None
     follow_up_ended_by: str | None = None
+    # where the follow-up came from: "answer" (what the answer lacked, from its scores),
+    # "timeout" (no scores within the wait), "failed" (scoring failed), "probe" (the analysis
+    # proposed none): the last three are one of the question's own probes
+    follow_up_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,9 @@ class RoundView:
     hard_stop_s: float
     cue: str | None
     paused: bool
+    waited_s: float | None = None  # while scoring: seconds the interviewer has been waiting
+    wait_limit_s: float = 0.0  # … and the most it waits before asking a probe instead
+    follow_up_source: str | None = None  # the follow-up in hand's source (ItemRecord's)
 
 
 @dataclass

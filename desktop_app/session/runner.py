@@ -23,6 +23,8 @@ from desktop_app.session.report import RoundReport
 from desktop_app.session.round import RoundMachine
 from desktop_app.session.round_state import RoundView
 
+RETRY_S = 2.0  # a round report that could not be saved is tried again this often
+
 
 class Voice(Protocol):
     """The interviewer's voice. It reports back through :meth:`RoundRunner.speech_started` and
@@ -59,6 +61,8 @@ class Gaps:
 
     question_to_think_clock: list[float] = field(default_factory=list)
     record_to_capture: list[float] = field(default_factory=list)
+    answer_end_to_saved: list[float] = field(default_factory=list)  # main answers only
+    answer_end_to_transcribed: list[float] = field(default_factory=list)  # main answers only
     answer_end_to_scored: list[float] = field(default_factory=list)  # main answers only
     answer_end_to_follow_up_said: list[float] = field(default_factory=list)
     answer_end_to_follow_up_heard: list[float] = field(default_factory=list)
@@ -75,7 +79,7 @@ class RoundRunner:
                  on_cue: Callable[[str], None] | None = None,
                  on_finished: Callable[[RoundReport], None] | None = None,
                  on_error: Callable[[str], None] | None = None,
-                 wait_for_last_scores_s: float = 300.0) -> None:
+                 wait_for_last_scores_s: float | None = None) -> None:
         self.keeper, self.round_id, self.machine = keeper, round_id, machine
         self.voice, self.flow, self.clock = voice, flow, clock
         self._new_tracker = tracker_factory
@@ -91,10 +95,14 @@ class RoundRunner:
         self._unscored: set[int] = set()  # saved answers whose scores have not arrived
         self._held: io.Finished | None = None  # the round's end, waiting for those scores
         self._held_since = 0.0
+        self._retry_at = 0.0  # when a report that could not be saved is tried again
         self._ended_at: dict[int, float] = {}
         self._queue: list[io.Event] = []
         self._sending = False  # main answers: when they ended, until scored
-        self.wait_for_last_scores_s = wait_for_last_scores_s
+        self.wait_for_last_scores_s = (machine.config.wait_for_last_scores_s
+                                       if wait_for_last_scores_s is None
+                                       else wait_for_last_scores_s)
+        self.stage = ""  # while the interviewer waits for scores: "transcribing" | "scoring"
 
     # ----- commands (the window's buttons and keys) -------------------------------------------
     def start(self) -> None:
@@ -102,9 +110,11 @@ class RoundRunner:
 
     def tick(self) -> None:
         if self._held is not None:
-            if self.clock() - self._held_since >= self.wait_for_last_scores_s:
+            now = self.clock()
+            if now - self._held_since >= self.wait_for_last_scores_s:
                 self._unscored.clear()  # reported as "not scored yet"; History scores them
-                self._release()
+            if not self._unscored and now >= self._retry_at:
+                self._release()  # a report that could not be saved is tried again
             return
         self.send(io.Tick())
 
@@ -112,6 +122,22 @@ class RoundRunner:
     def finishing(self) -> bool:
         """The interviewer is done; the report waits for the last answers' scores."""
         return self._held is not None
+
+    def finish_now(self) -> None:
+        """Show the report without waiting for the last scores (History scores them later)."""
+        if self._held is not None:
+            self._unscored.clear()
+            self._release()
+
+    @property
+    def waited_for_report_s(self) -> float:
+        return self.clock() - self._held_since if self._held is not None else 0.0
+
+    @property
+    def active(self) -> bool:
+        """Needs :meth:`tick`: the round is under way, or its report waits for scores (whose
+        wait has a limit only ticks can reach)."""
+        return not self.machine.done or self._held is not None
 
     def send(self, event: io.Event) -> None:
         """Hand one event to the machine and carry out what it asks for. An event raised while
@@ -132,7 +158,7 @@ class RoundRunner:
             actions = self.machine.handle(event)
             self._carry_out(actions)
             ending = [a for a in actions if isinstance(a, io.Finished)]
-            if ending and self._unscored:
+            if ending:  # the report is made once the last scores are in, and kept till saved
                 self._held, self._held_since = ending[0], self.clock()
                 actions = [a for a in actions if not isinstance(a, io.Finished)]
             self._apply(actions)
@@ -140,25 +166,29 @@ class RoundRunner:
             if self.on_error is not None:
                 self.on_error(f"Could not save the round: {exc}")
             return
+        if self._held is not None and not self._unscored:
+            self._release()
         if self.on_change is not None:
             self.on_change(self.machine.view())
 
     def _apply(self, actions: list[io.Action]) -> None:
         report = self.keeper.apply(self.round_id, self.machine, actions)
         if report is not None:
-            self.report = report
+            self.report, self._held = report, None
             if self.on_finished is not None:
                 self.on_finished(report)
 
     def _release(self) -> None:
-        held, self._held = self._held, None
-        if held is None:
+        """Make and save the report of the round that finished (``_held``); if that fails (a
+        locked or full database) it stays held and ``tick`` tries again."""
+        if self._held is None:
             return
         try:
-            self._apply([held])
+            self._apply([self._held])
         except Exception as exc:
+            self._retry_at = self.clock() + RETRY_S
             if self.on_error is not None:
-                self.on_error(f"Could not save the round's report: {exc}")
+                self.on_error(f"Could not save the round's report: {exc}. Trying again…")
 
     def view(self) -> RoundView:
         return self.machine.view()
@@ -195,13 +225,33 @@ class RoundRunner:
             self._unscored.add(attempt_id)
             if self.machine.s.part == "main" and "answer_end" in self._marks:
                 self._ended_at[attempt_id] = self._marks["answer_end"]
+                self.gaps.answer_end_to_saved.append(self._since("answer_end"))
+                self.stage = "transcribing"
         self.send(io.AnswerSaved(attempt_id, duration_s))
+
+    def answer_transcribed(self, attempt_id: int) -> None:
+        """The answer's transcript is complete; scoring it (and choosing the follow-up) runs."""
+        if attempt_id in self._ended_at:
+            self.gaps.answer_end_to_transcribed.append(
+                round(self.clock() - self._ended_at[attempt_id], 3))
+            self.stage = "scoring"
+            if self.on_change is not None:
+                self.on_change(self.machine.view())
+
+    def answer_silent(self, attempt_id: int) -> None:
+        """No speech in the answer: kept unscored; a main answer gets no follow-up."""
+        self._ended_at.pop(attempt_id, None)
+        self.stage = ""
+        self._resolved(attempt_id)
+        if self._held is None:
+            self.send(io.AnswerSilent(attempt_id))
 
     def answer_scored(self, attempt_id: int, overall: float | None,
                       follow_up: str | None) -> None:
         if attempt_id in self._ended_at:
             self.gaps.answer_end_to_scored.append(
                 round(self.clock() - self._ended_at.pop(attempt_id), 3))
+            self.stage = ""
         self._resolved(attempt_id)
         if self._held is None:
             self.send(io.AnswerScored(attempt_id, overall, follow_up))
@@ -212,6 +262,7 @@ class RoundRunner:
             if self.machine.s.phase == "answering":  # it never started: close the answer
                 self.send(io.StopAnswer())
         if attempt_id is not None:
+            self._ended_at.pop(attempt_id, None)
             self._resolved(attempt_id)
         if self.on_error is not None:
             self.on_error(message)

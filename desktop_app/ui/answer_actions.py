@@ -30,8 +30,8 @@ class AnswerActions(QObject):
         v.attempt_scored.emit(attempt_id)  # its History row changed
         if attempt_id == v.current_attempt_id:
             v.answer_area.silent(attempt_id)
-        else:  # nobody to ask: an empty attempt is not kept
-            self._discard_silent(attempt_id)
+        elif attempt_id in v.flow.answered:  # answered here, nobody to ask: not kept
+            self._discard_silent(attempt_id)  # (a mock interview's answers are its own)
 
     def edit_transcript(self) -> Any:
         """Open the editor on the transcript on show; saving re-scores it (returns the dialog,

@@ -1,13 +1,14 @@
 """The round report on screen: the overall, strongest and weakest dimension, three things to
 work on, then each question with its scores, time against the target, the follow-up and its
-answer. Exported as JSON in the report's own shape (the report machinery's PDF section comes
-with issue 9)."""
+answer, and where the follow-up came from. **Export…** writes it as a PDF (the report
+machinery's round section) or JSON."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
@@ -34,6 +35,10 @@ from desktop_app.ui.widgets import Banner
 STATUS = {"completed": "Completed", "ended": "Ended early", "closed": "Closed after a restart"}
 SCORE_ORDER = ("overall", "star", "specificity", "jargon", "delivery", "reasoning", "focus")
 SCORE_LABELS = {"overall": "Overall", "focus": "Focus", **DIMENSION_LABELS}
+SOURCES = {"answer": "chosen from what your answer lacked",
+           "timeout": "a standard follow-up: the scores came too late",
+           "failed": "a standard follow-up: the answer could not be scored",
+           "probe": "a standard follow-up"}
 
 
 def _e(text: object) -> str:
@@ -83,7 +88,10 @@ def _item_html(item: ItemReport, grades: Mapping[int, str]) -> str:
         out.append("<p><i>Not transcribed yet: it is in History and will be scored when a "
                    "model is available.</i></p>")
     if item.follow_up:
-        out.append(f"<p><b>Follow-up:</b> <i>{_e(item.follow_up)}</i></p>")
+        source = SOURCES.get(item.follow_up_source or "", "")
+        out.append(f"<p><b>Follow-up:</b> <i>{_e(item.follow_up)}</i>"
+                   + (f" <span style='color:#627d98'>({source})</span>" if source else "")
+                   + "</p>")
         f = item.follow_up_answer
         if f is None:
             out.append("<p><i>Not answered.</i></p>")
@@ -114,7 +122,8 @@ def report_html(r: RoundReport, grades: Mapping[int, str] | None = None) -> str:
 
 class InterviewReport(QWidget):
     """Shows a :class:`RoundReport`. Test hooks: ``browser``, ``export_button``,
-    ``new_button``, ``report``, ``grades``, ``export_json(path)``, ``banner``.
+    ``new_button``, ``report``, ``grades``, ``export_json(path)``, ``banner``, ``exporter``
+    (set ``read_round`` — round id → DatedRound — to export PDFs through it).
     Signals: ``new_round()``, ``regrade_requested(attempt_id, grade)`` (a grade link)."""
 
     new_round = Signal()
@@ -129,8 +138,10 @@ class InterviewReport(QWidget):
         self.browser.setAccessibleName("Round report")
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._on_link)
-        self.export_button = QPushButton("Export JSON…")
-        self.export_button.setAccessibleName("Export the round report as JSON")
+        self.read_round: Callable[[int], Any] | None = None
+        self.exporter: Any = None
+        self.export_button = QPushButton("Export…")
+        self.export_button.setAccessibleName("Export the round report as PDF or JSON")
         self.export_button.clicked.connect(self._export)
         self.new_button = QPushButton("New round")
         self.new_button.setObjectName("primaryButton")
@@ -173,6 +184,12 @@ class InterviewReport(QWidget):
     def _export(self) -> None:
         if self.report is None:
             return
+        r = self.report
+        if self.read_round is not None and self.exporter is not None and r.round_id:
+            dated = self.read_round(r.round_id)
+            if dated is not None:
+                self.exporter.ask(self, dated)
+                return
         name = f"round-{self.report.round_id or 'report'}.json"
         path, _ = QFileDialog.getSaveFileName(self, "Export the round report",
                                               str(Path.home() / name), "JSON (*.json)")

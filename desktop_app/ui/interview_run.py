@@ -34,6 +34,16 @@ CUE_STYLE = {None: "", "target": "QProgressBar::chunk { background: #f0b429; }",
              "over": "QProgressBar::chunk { background: #d64545; }"}
 CUE_TEXT = {"target": "You have reached the target time — start wrapping up.",
             "over": "Well past the target — finish your answer now."}
+STAGES = {"transcribing": "transcribing the end of your answer",
+          "scoring": "scoring it and choosing a follow-up"}
+SOURCES = {  # where the follow-up in hand came from (ItemRecord.follow_up_source)
+    "answer": "Follow-up chosen from what your answer lacked.",
+    "timeout": "Your answer took longer than {limit} to score, so this is one of the "
+               "question's standard follow-ups (your scores still arrive).",
+    "failed": "Your answer could not be scored, so this is one of the question's standard "
+              "follow-ups.",
+    "probe": "One of the question's standard follow-ups.",
+}
 
 
 def _button(text: str, name: str, hint: str) -> QPushButton:
@@ -81,6 +91,16 @@ class InterviewRun(QWidget):
         self.answer_bar.setMaximumHeight(12)
         self.cue_label = QLabel()
         self.cue_label.setWordWrap(True)
+        self.wait_bar = QProgressBar()  # busy while the interviewer considers the answer
+        self.wait_bar.setRange(0, 0)
+        self.wait_bar.setTextVisible(False)
+        self.wait_bar.setMaximumHeight(8)
+        self.wait_bar.setAccessibleName("Considering your answer")
+        self.wait_bar.hide()
+        self.source_label = QLabel()
+        self.source_label.setObjectName("hint")
+        self.source_label.setWordWrap(True)
+        self.source_label.setAccessibleName("Where the follow-up came from")
         self.level_meter = LevelMeter()
         self.outline = QLabel()
         self.outline.setObjectName("hint")
@@ -114,7 +134,9 @@ class InterviewRun(QWidget):
         lay.addWidget(self.banner)
         lay.addWidget(self.progress_label)
         lay.addWidget(self.caption)
+        lay.addWidget(self.source_label)
         lay.addWidget(self.phase_label)
+        lay.addWidget(self.wait_bar)
         lay.addLayout(clocks)
         lay.addWidget(self.answer_bar)
         lay.addWidget(self.cue_label)
@@ -124,7 +146,9 @@ class InterviewRun(QWidget):
         lay.addLayout(buttons)
         lay.addWidget(hint)
 
-    def show_view(self, v: RoundView) -> None:
+    def show_view(self, v: RoundView, stage: str = "") -> None:
+        """Show the machine's view; ``stage`` (the runner's) says what is done while the
+        interviewer waits for the answer's scores."""
         part = " · follow-up" if v.part == "follow_up" else ""
         self.progress_label.setText(f"Question {min(v.index + 1, v.total)} of {v.total}{part}")
         caption = f"Follow-up: {v.caption}" if v.part == "follow_up" and v.phase in (
@@ -132,6 +156,17 @@ class InterviewRun(QWidget):
         self.caption.setText(caption)
         self.phase_label.setText("Paused — press P to resume." if v.paused
                                  else PHASES.get(v.phase, ""))
+        considering = v.waited_s is not None
+        if considering:
+            doing = STAGES.get(stage, "")
+            self.phase_label.setText(
+                f"The interviewer is considering your answer{' — ' + doing if doing else ''}"
+                f" · {int(v.waited_s)} s  (N: no follow-up)")
+        self.wait_bar.setVisible(considering)
+        source = SOURCES.get(v.follow_up_source or "", "") if v.phase in (
+            "asking", "thinking", "answering", "saving") else ""
+        self.source_label.setText(source.format(limit=f"{int(v.wait_limit_s)} s"))
+        self.source_label.setVisible(bool(source))
         asking = v.phase in ("asking", "thinking", "answering")
         if v.think_left_s is not None:
             self.think_label.setText(f"Think {fmt_time(math.ceil(v.think_left_s))}")

@@ -23,6 +23,7 @@ from desktop_app.session.keeper import RoundKeeper
 from desktop_app.session.kit import InterviewKit, open_schedule, parse_interview_date
 from desktop_app.session.plan import Plan, QuestionStat
 from desktop_app.session.report import RoundReport, StoredAttempts
+from desktop_app.session.round_export import round_by_id
 from desktop_app.session.round_state import ItemRecord, RoundView
 from desktop_app.session.runner import RoundRunner
 from desktop_app.session.schedule import Schedule
@@ -35,6 +36,7 @@ from desktop_app.ui.interview_report import InterviewReport
 from desktop_app.ui.interview_run import InterviewRun
 from desktop_app.ui.interview_setup import InterviewSetup
 from desktop_app.ui.round_flow import RoundAnswers, RoundVoice
+from desktop_app.ui.rounds_list import RoundExporter
 from desktop_app.ui.widgets import Banner
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,8 @@ class InterviewView(QWidget):
         self.report_view = InterviewReport()
         self.report_view.new_round.connect(self._new_round)
         self.report_view.regrade_requested.connect(self.regrade)
+        self.report_view.exporter = RoundExporter(self.report_view.banner, self.report_view)
+        self.report_view.read_round = lambda rid: round_by_id(services.repo, rid)
         self.stack = QStackedWidget()
         for w in (self.setup, self.run, self.report_view):
             self.stack.addWidget(w)
@@ -281,6 +285,8 @@ class InterviewView(QWidget):
     def press(self, key: str) -> None:
         """The candidate's keys: Space answer (start/stop), N skip, P pause/resume, Esc end."""
         runner = self.runner
+        if runner is not None and runner.finishing and key == "esc":
+            return runner.finish_now()  # don't wait for the last scores
         if runner is None or runner.machine.done or self.stack.currentWidget() is not self.run:
             return
         v = runner.view()
@@ -299,16 +305,25 @@ class InterviewView(QWidget):
             runner.send(io.End())
 
     def _tick(self) -> None:
-        if self.runner is not None and not self.runner.machine.done:
-            self.runner.tick()
+        runner = self.runner
+        if runner is not None and runner.active:  # also while the report waits for scores
+            runner.tick()
+            if runner.finishing:
+                self._show_finishing(runner)
 
     def _show(self, view: RoundView) -> None:
-        self.run.show_view(view)
+        self.run.show_view(view, self.runner.stage if self.runner is not None else "")
         if self.runner is not None:
             self.run.show_outline(outline(self.runner.machine.plan, self.runner.machine.items,
                                           view.index, self.runner.machine.done))
         if self.runner is not None and self.runner.finishing:
-            self.run.phase_label.setText("Scoring your last answers for the round report…")
+            self._show_finishing(self.runner)
+
+    def _show_finishing(self, runner: RoundRunner) -> None:
+        self.run.phase_label.setText(
+            f"Scoring your last answers for the round report… {int(runner.waited_for_report_s)}"
+            " s  (Esc: show the report now)")
+        self.run.wait_bar.show()
 
     def _on_cue(self, level: str) -> None:
         log.info("round %s: %s cue", self.round_id, level)

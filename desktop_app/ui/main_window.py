@@ -129,6 +129,8 @@ class MainWindow(QMainWindow):
         self.practice_view.attempt_scored.connect(lambda _id: self.due_watch.refresh())
         self.interview_view.round_finished.connect(lambda _id: self.due_watch.refresh())
         self.interview_view.grade_changed.connect(lambda _id: self.due_watch.refresh())
+        self.practice_view.grade_override.grade_changed.connect(
+            lambda _id: self.due_watch.refresh())
         self.interview_view.round_finished.connect(lambda _id: self.rounds_list.refresh())
         self.rounds_list.round_opened.connect(self.open_round)
         self.practice_view.attempt_scored.connect(lambda _i: self.progress_view.mark_stale())

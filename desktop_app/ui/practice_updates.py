@@ -113,6 +113,7 @@ class FlowPresenter(QObject):
             heading = f"Your answer to: {question.text}" if question else ""
             strong = question.strong_answer if question else ""
         v.answer_area.show_scored(analysis, u.transcript, heading, strong)
+        v.grade_override.show_for(None if prompt else attempt_id)
 
     def _on_follow_up(self, u: FlowUpdate) -> None:
         v = self.view

@@ -19,6 +19,7 @@ from desktop_app.practice.flow import AnswerFlow, Phase
 from desktop_app.ui.answer_actions import AnswerActions
 from desktop_app.ui.answer_area import AnswerArea
 from desktop_app.ui.flow_binding import FlowBinding
+from desktop_app.ui.grade_override import GradeOverride
 from desktop_app.ui.playback import play_from
 from desktop_app.ui.practice_updates import FlowPresenter
 from desktop_app.ui.question_header import QuestionHeader
@@ -126,6 +127,10 @@ class PracticeView(QWidget):
         self.scorecard.finding_activated.connect(self._play_from)
         area.review_button.clicked.connect(self._review_current)
         self.answer_actions = AnswerActions(self)  # silent answers, transcript edits
+        svc = self.services
+        self.grade_override = GradeOverride(svc.paths.database,
+                                            lambda: svc.settings.interview_date)
+        self.scorecard.add_below_scores(self.grade_override)  # one click: another review grade
 
         content = QWidget()
         right = QVBoxLayout(content)

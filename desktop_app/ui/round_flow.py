@@ -165,6 +165,8 @@ class RoundAnswers(QObject):
         rec.level.connect(self.level)
         pipeline.attempt_scored.connect(self._on_scored)
         pipeline.attempt_failed.connect(self._on_failed)
+        pipeline.attempt_silent.connect(self._on_silent)
+        pipeline.attempt_transcribed.connect(self._on_transcribed)
         self._mine: set[int] = set()
         self._stop_asked = False
         self._recording_id: int | None = None  # the answer being recorded
@@ -246,6 +248,10 @@ class RoundAnswers(QObject):
             self._mine.add(u.attempt_id)
             self.attempt_saved.emit(u.attempt_id)
             r.answer_saved(u.attempt_id if u.seconds > 0.05 else None, u.seconds)
+            if u.seconds > 0.05 and getattr(self.pipeline, "state", "ready") not in (
+                    "ready", "loading"):  # no model: it is scored once one is installed
+                r.answer_failed("No transcription model yet: this answer is kept and scored "
+                                "once a model is installed.", "score", u.attempt_id)
         elif u.event is Event.RECORD_FAILED:
             r.answer_failed(u.message, "record")
         elif u.event is Event.SCORED and u.attempt_id in self._mine:
@@ -262,6 +268,14 @@ class RoundAnswers(QObject):
     def _on_failed(self, attempt_id: int, message: str) -> None:
         if attempt_id in self._mine:
             self.flow.failed(attempt_id, message)
+
+    def _on_silent(self, attempt_id: int) -> None:
+        if attempt_id in self._mine:
+            self.runner.answer_silent(attempt_id)
+
+    def _on_transcribed(self, attempt_id: int, _transcript: Any) -> None:
+        if attempt_id in self._mine:
+            self.runner.answer_transcribed(attempt_id)
 
     def shutdown(self) -> None:
         """Stop the recorder thread; a recording cut short is kept as a saved answer."""

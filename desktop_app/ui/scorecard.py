@@ -147,6 +147,10 @@ class Scorecard(QWidget):
         label.setObjectName("sectionTitle")
         return label
 
+    def add_below_scores(self, widget: QWidget) -> None:
+        """Put ``widget`` right under the score tiles (the Practice tab's grade override)."""
+        self.layout().insertWidget(self.layout().indexOf(self.score_tiles) + 1, widget)
+
     # ---- content -----------------------------------------------------------------------------
     def set_heading(self, text: str) -> None:
         """Say which question this card belongs to ("" hides the line)."""

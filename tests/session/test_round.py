@@ -127,6 +127,48 @@ def test_no_scores_in_time_asks_one_of_the_questions_own_probes(drive, config):
     assert of(drive.tick(config.wait_for_scores_s - 1), io.Say) == []
     say = one(drive.tick(1.5), io.Say)
     assert say.text == drive.m.plan.items[0].question.follow_ups[0]
+    assert drive.m.items[0].follow_up_source == "timeout"
+    assert drive.m.view().follow_up_source == "timeout"
+
+
+def test_the_interviewer_waits_visibly_for_slow_scores_and_asks_from_the_answer(drive, config):
+    """Scores after 30 s on a busy laptop still choose the follow-up: the wait is shown
+    ("One moment…" with the seconds waited) and lasts up to the setting (45 s), not 15 s."""
+    assert config.wait_for_scores_s >= 45  # assets/interview/round.toml
+    to_answering(drive)
+    drive.tick(20)
+    drive.send(io.StopAnswer())
+    attempt, _ = drive.saved(20.0)
+    assert of(drive.tick(30), io.Say) == []  # 30 s of scoring: still waiting, no probe
+    v = drive.m.view()
+    assert v.phase == "scoring" and v.caption == config.script.considering
+    assert v.waited_s == pytest.approx(30) and v.wait_limit_s == config.wait_for_scores_s
+    drive.send(io.Pause())
+    assert drive.m.view().waited_s is None  # paused: not waiting on anyone
+    drive.send(io.Resume())
+    fu = one(drive.send(io.AnswerScored(attempt, 55.0, "What would you change?")), io.Say)
+    assert fu.text == "What would you change?"
+    assert drive.m.items[0].follow_up_source == "answer"
+    assert drive.m.view().follow_up_source == "answer" and drive.m.view().waited_s is None
+
+
+def test_failed_scoring_or_no_proposal_falls_back_to_a_probe_and_says_why(drive):
+    to_answering(drive)
+    drive.send(io.StopAnswer())
+    drive.saved()
+    say = one(drive.send(io.AnswerFailed("model crashed")), io.Say)
+    assert say.text == drive.m.plan.items[0].question.follow_ups[0]
+    assert drive.m.items[0].follow_up_source == "failed"
+
+
+def test_an_answer_with_no_speech_gets_no_follow_up(drive, config):
+    to_answering(drive)
+    drive.send(io.StopAnswer())
+    attempt, _ = drive.saved(6.0)
+    nxt = one(drive.send(io.AnswerSilent(attempt)), io.Say)
+    assert nxt.role == "question" and nxt.caption == drive.m.plan.items[1].question.text
+    assert nxt.text.startswith(config.script.no_answer)
+    assert drive.m.items[0].follow_up is None and drive.m.items[0].status == "answered"
 
 
 def test_silence_stops_a_hands_free_answer_but_a_short_pause_or_a_cough_does_not(drive, config):

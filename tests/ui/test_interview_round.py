@@ -70,7 +70,7 @@ def test_three_question_round_with_follow_ups_ends_in_a_stored_report(
 
     wavs = [spoken_wav(t, rate=16000) for t in ANSWERS]
     follow_wavs = [spoken_wav(t, rate=16000) for t in FOLLOW_UPS]
-    saw_think = saw_clock = False
+    saw_think = saw_clock = saw_considering = False
     for n in range(3):
         if n == 1:  # Space during the question or think time starts the answer at once
             qtbot.waitUntil(lambda: _phase(iv) in ("asking", "thinking"), timeout=60000)
@@ -85,13 +85,21 @@ def test_three_question_round_with_follow_ups_ends_in_a_stored_report(
         svc.virtual_audio.play_into_mic(wavs[n])
         if n == 2:  # Space ends this one; the others end on 4 s of silence
             qtbot.keyClick(w, Qt.Key.Key_Space)
+        # the interviewer considers the answer while it is scored ("One moment…")
+        qtbot.waitUntil(lambda: _phase(iv) == "scoring" or iv.runner.view().part ==
+                        "follow_up", timeout=60000)
+        if _phase(iv) == "scoring":
+            saw_considering = True
+            assert run.caption.text() == iv.kit.config.script.considering
+            assert run.wait_bar.isVisible() and "considering your answer" in \
+                run.phase_label.text()
         # the follow-up is asked aloud, then answered hands-free
         qtbot.waitUntil(lambda: iv.runner.view().part == "follow_up"
                         and _phase(iv) in ("thinking", "answering"), timeout=120000)
         assert run.caption.text().startswith("Follow-up: ")
         _wait_capturing(qtbot, iv, 2 * n + 2)
         svc.virtual_audio.play_into_mic(follow_wavs[n])
-    assert saw_think and saw_clock
+    assert saw_think and saw_clock and saw_considering
 
     qtbot.waitUntil(lambda: iv.runner.report is not None, timeout=400000)
     qtbot.waitUntil(lambda: iv.stack.currentWidget() is iv.report_view, timeout=5000)
@@ -130,8 +138,15 @@ def test_three_question_round_with_follow_ups_ends_in_a_stored_report(
     assert json.loads(out.read_text())["items"][2]["follow_up"] == report.items[2].follow_up
 
     g = iv.runner.gaps
+    limit = iv.kit.config.wait_for_scores_s
+    for item, took in zip(report.items, g.answer_end_to_scored, strict=False):
+        # chosen from what the answer lacked, unless its scores really took over the limit
+        assert item.follow_up_source == "answer" or (
+            item.follow_up_source == "timeout" and took >= limit), (item, took)
     print(f"\nround gaps (s): question said→think clock {g.question_to_think_clock}; "
           f"record→mic capturing {g.record_to_capture}; "
+          f"answer end→saved {g.answer_end_to_saved}; "
+          f"answer end→transcribed {g.answer_end_to_transcribed}; "
           f"answer end→scored {g.answer_end_to_scored}; "
           f"answer end→follow-up said {g.answer_end_to_follow_up_said}; "
           f"answer end→follow-up heard {g.answer_end_to_follow_up_heard}")
