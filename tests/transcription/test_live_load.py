@@ -151,12 +151,17 @@ def run_refining(model: RefiningModel, live: LiveTranscriber, seconds: float) ->
     return audio
 
 
-def test_idle_time_re_decodes_replace_committed_chunks():
-    # a loaded test machine adds thread wake-up time to every (scaled) call: allow longer passes
+def refining(cls: type[RefiningModel]) -> tuple[RefiningModel, LiveTranscriber]:
+    """A model of class ``cls`` and a live transcriber on the scaled clock; a loaded test
+    machine adds thread wake-up time to every (scaled) call, so longer passes are allowed."""
     config = dataclasses.replace(LiveConfig.load(), refine_max_pass_s=10.0)
     meter = LoadMeter(config, clock=scaled_clock)
-    model = RefiningModel(meter)
-    live = LiveTranscriber(model, config=config, meter=meter)
+    model = cls(meter)
+    return model, LiveTranscriber(model, config=config, meter=meter)
+
+
+def test_idle_time_re_decodes_replace_committed_chunks():
+    model, live = refining(RefiningModel)
     run_refining(model, live, 75.0)
     assert live.wait_idle(30)
     result = live.finish(timeout=30)
@@ -167,11 +172,8 @@ def test_idle_time_re_decodes_replace_committed_chunks():
 
 
 def test_a_re_decode_running_at_stop_is_not_waited_for():
-    config = dataclasses.replace(LiveConfig.load(), refine_max_pass_s=10.0)
-    meter = LoadMeter(config, clock=scaled_clock)
-    model = RefiningModel(meter)
+    model, live = refining(RefiningModel)
     model.refine_s = 20.0  # predicted as a quick pass; takes 20 s of scaled time (2 s wall)
-    live = LiveTranscriber(model, config=config, meter=meter)
     run_refining(model, live, 45.0)
     deadline = time.monotonic() + 10
     while live.refiner.job is None and time.monotonic() < deadline:
@@ -198,10 +200,7 @@ def test_a_re_decode_that_gave_way_is_tried_again():
                 raise DecodeCancelled("a committed chunk came")
             return super().refine(audio, offset, before=before)
 
-    config = dataclasses.replace(LiveConfig.load(), refine_max_pass_s=10.0)
-    meter = LoadMeter(config, clock=scaled_clock)
-    model = GivesWayOnce(meter)
-    live = LiveTranscriber(model, config=config, meter=meter)
+    model, live = refining(GivesWayOnce)
     run_refining(model, live, 75.0)
     assert live.wait_idle(30)
     live.finish(timeout=30)
