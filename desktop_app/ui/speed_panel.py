@@ -111,6 +111,8 @@ class SpeedPanel(QWidget):
 
     def _on_advice(self, advice: Any) -> None:
         self.advice = advice
+        self.button.setEnabled(True)  # measured: whichever of the two signals comes first
+        self.busy_bar.hide()
 
     def _show(self, text: str) -> None:
         self.label.setText(text)
