@@ -25,8 +25,8 @@ from desktop_app.transcription.models import (
     ModelInfo,
     ModelStore,
     Progress,
-    _checkpoint_dims,
-    _temp_beside,
+    checkpoint_dims,
+    temp_beside,
 )
 
 
@@ -148,28 +148,28 @@ class ModelImporter:
         heads = next(filter(None, (_config_alignment_heads(p.parent) for p in parts)), [])
         if heads:
             meta["alignment_heads"] = heads
-        target = self.store._target(name, dims, original)
-        tmp = _temp_beside(target)
+        target = self.store.target_for(name, dims, original)
+        tmp = temp_beside(target)
         try:
             torch.save(checkpoint, tmp)
-            self.store._write_sidecar(target, meta, dims)
+            self.store.write_sidecar(target, meta, dims)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
-        return self.store._info(target)
+        return self.store.info_at(target)
 
     def _import_pt(self, path: Path, name: str | None) -> ModelInfo:
-        dims = _checkpoint_dims(path)
-        target = self.store._target(name, dims, path)
-        tmp = _temp_beside(target)
+        dims = checkpoint_dims(path)
+        target = self.store.target_for(name, dims, path)
+        tmp = temp_beside(target)
         try:
             shutil.copyfile(path, tmp)
             meta = {"source": "imported", "format": "openai-whisper", "original_path": str(path)}
-            self.store._write_sidecar(target, meta, dims)
+            self.store.write_sidecar(target, meta, dims)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
-        return self.store._info(target)
+        return self.store.info_at(target)
 
 
 def _is_model_file(p: Path) -> bool:

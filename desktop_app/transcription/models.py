@@ -137,10 +137,10 @@ class ModelStore:
         """Installed models, smallest first."""
         if not self.models_dir.is_dir():
             return []
-        found = [self._info(p) for p in self.models_dir.glob("*.pt") if p.is_file()]
+        found = [self.info_at(p) for p in self.models_dir.glob("*.pt") if p.is_file()]
         return sorted(found, key=self._size_key)
 
-    def _info(self, pt: Path) -> ModelInfo:
+    def info_at(self, pt: Path) -> ModelInfo:
         meta: dict[str, Any] = {}
         sidecar = pt.with_suffix(".json")
         if sidecar.is_file():
@@ -225,7 +225,7 @@ class ModelStore:
         url = self.official_url(name)
         expected = url.rstrip("/").split("/")[-2].lower()
         self.models_dir.mkdir(parents=True, exist_ok=True)
-        tmp = _temp_beside(self.models_dir / f"{name}.pt")
+        tmp = temp_beside(self.models_dir / f"{name}.pt")
         try:
             try:
                 self._downloader(url, tmp, progress)
@@ -238,16 +238,16 @@ class ModelStore:
                     "Nothing was installed; try again."
                 )
             try:
-                ckpt_dims = _checkpoint_dims(tmp)
+                ckpt_dims = checkpoint_dims(tmp)
             except ModelImportError as exc:
                 raise ModelDownloadError(f"Downloaded {name} is not usable: {exc}") from exc
             target = self.models_dir / f"{name}.pt"
-            self._write_sidecar(target, {"source": "official", "original_path": url,
+            self.write_sidecar(target, {"source": "official", "original_path": url,
                                          "sha256": digest}, ckpt_dims)  # fmt: skip
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
-        return self._info(target)
+        return self.info_at(target)
 
     # ---- import --------------------------------------------------------------------------------
     def import_path(
@@ -268,13 +268,13 @@ class ModelStore:
 
         return ModelImporter(self).import_paths(paths, progress, name=name)
 
-    def _target(self, name: str | None, dims: dict[str, int], original: Path) -> Path:
+    def target_for(self, name: str | None, dims: dict[str, int], original: Path) -> Path:
         self.models_dir.mkdir(parents=True, exist_ok=True)
         chosen = name or recognise_shape(dims) or f"imported-{_safe_name(original.stem)}"
         return self.models_dir / f"{_safe_name(chosen)}.pt"
 
     @staticmethod
-    def _write_sidecar(target: Path, meta: dict[str, Any], dims: dict[str, int]) -> None:
+    def write_sidecar(target: Path, meta: dict[str, Any], dims: dict[str, int]) -> None:
         shape = recognise_shape(dims)
         data = {
             "name": target.stem,
@@ -284,12 +284,12 @@ class ModelStore:
             "alignment_heads_name": shape,
             "installed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        tmp = _temp_beside(target.with_suffix(".json"))
+        tmp = temp_beside(target.with_suffix(".json"))
         tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, target.with_suffix(".json"))
 
 
-def _temp_beside(target: Path) -> Path:
+def temp_beside(target: Path) -> Path:
     """A unique hidden temporary name next to ``target`` (renamed over it when complete)."""
     return target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
 
@@ -311,7 +311,7 @@ def _first_line(exc: BaseException) -> str:
     return lines[0][:160] if lines else exc.__class__.__name__
 
 
-def _checkpoint_dims(path: Path) -> dict[str, int]:
+def checkpoint_dims(path: Path) -> dict[str, int]:
     """Validate an openai-whisper checkpoint and return its dims (loads it with torch)."""
     import torch
 

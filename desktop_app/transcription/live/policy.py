@@ -158,9 +158,10 @@ class ChunkPolicy:
         A pass still running is waited for only if the chain does not cover all the speech."""
         s, chain = self.stream, self.chain
         end = s.total
-        log.debug("stop: tail %.1f-%.1f s, %d pieces, pass running %s, covered %s",
-                  s.p0 / SAMPLE_RATE, end / SAMPLE_RATE, len(chain.pieces), chain.job is not None,
-                  chain.covers(end, speech))
+        if log.isEnabledFor(logging.DEBUG):  # covers() walks the chain: only when tracing
+            log.debug("stop: tail %.1f-%.1f s, %d pieces, pass running %s, covered %s",
+                      s.p0 / SAMPLE_RATE, end / SAMPLE_RATE, len(chain.pieces),
+                      chain.job is not None, chain.covers(end, speech))
         if chain.job is not None and not chain.covers(end, speech):
             self._await()
             speech = s.decisions()
