@@ -25,6 +25,13 @@ def small_disk(tmpfs):
     return tmpfs("4m")
 
 
+def fill_to(filler, free_bytes: int) -> None:
+    """Grow ``filler`` until about ``free_bytes`` are left free on its disk."""
+    free = shutil.disk_usage(filler.parent).free
+    with open(filler, "ab") as f:
+        f.write(b"\0" * max(0, free - free_bytes))
+
+
 def test_a_recording_cut_short_by_a_full_disk_is_saved_at_once(
     virtual_audio, small_disk, tmp_path, make_window, qtbot
 ):
@@ -38,16 +45,16 @@ def test_a_recording_cut_short_by_a_full_disk_is_saved_at_once(
         w.activateWindow()
         qtbot.waitUntil(w.isActiveWindow)
         assert pv.picker.select(services.bank.questions[0].id)
-        # leave about 3 s of audio (32 KB/s) above the reserve the recorder keeps for the database
-        usage = shutil.disk_usage(small_disk)
-        reserve = usage.total // 20
-        with open(small_disk / "filler", "wb") as f:
-            f.write(b"\0" * (usage.free - reserve - 100_000))
+        reserve = shutil.disk_usage(small_disk).total // 20
+        fill_to(small_disk / "filler", reserve + 1_000_000)  # room for the attempt's first rows
         wav = write_wav(tmp_path / "tone.wav", tone(440, 16000, 12.0, 0.4), 16000)
         player = virtual_audio.play_into_mic(wav, block=False)
         try:
             qtbot.keyClick(w, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
             qtbot.waitUntil(lambda: pv.state == "recording", timeout=10000)
+            # now that the database has written the attempt, leave about 3 s of audio (32 KB/s)
+            # above the reserve the recorder keeps for it
+            fill_to(small_disk / "filler", reserve + 100_000)
             with qtbot.waitSignal(pv.attempt_saved, timeout=20000) as saved:
                 pass  # the disk fills up: the recording stops by itself
         finally:
