@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from desktop_app.storage import rollup
+from desktop_app.storage import rollup, rollup_totals
 from desktop_app.storage.metrics import add_metric_columns, drop_metric_triggers
 
 # The score columns m002 added. Frozen with the migration (a released migration never changes):
@@ -236,6 +236,16 @@ def m010_progress_rollup(db: Database) -> None:
     drop_metric_triggers(db)
     rollup.create_tables(db)
     rollup.rebuild(db)
+
+
+@MIGRATIONS()
+def m011_progress_totals(db: Database) -> None:
+    """All-time totals per competency and kind, and per-day totals over every competency,
+    added up from m010's per-day rows (which still grow with the days practised times the
+    competencies), for the view as it opens: "All time", every competency. See
+    desktop_app.storage.rollup_totals."""
+    rollup_totals.create_tables(db)
+    rollup_totals.rebuild(db)
 
 
 def known_names() -> list[str]:

@@ -1,7 +1,9 @@
 """The progress queries over the rollup tables (:mod:`desktop_app.storage.rollup`).
 
 Each reads rows per (day, competency, kind) rather than per attempt, so its cost follows the
-days and competencies of the period, not the attempts in it. Results equal those of the
+days and competencies of the period, not the attempts in it; where the filter and the grouping
+allow, the all-time or all-competency totals of :mod:`.rollup_totals` instead (a few dozen
+rows, whatever the history). Results equal those of the
 attempt-level queries in :mod:`desktop_app.storage.progress` (a test holds them equal on real
 files); that module decides which to use.
 """
@@ -14,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from desktop_app.storage.rollup import DAYS, QUESTIONS, ROLLUP_KEYS, ROLLUP_SCORES, TIPS
+from desktop_app.storage import rollup_totals
+from desktop_app.storage.rollup import QUESTIONS, ROLLUP_KEYS, ROLLUP_SCORES
 
 if TYPE_CHECKING:
     from desktop_app.storage.progress import ProgressFilter
@@ -84,23 +87,32 @@ class RollupQueries:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.coarse = rollup_totals.present(db)
+
+    def _table(self, f: ProgressFilter | None, by: str | None = None) -> str:
+        """The smallest rollup table that answers a query over ``f`` grouped ``by``."""
+        dated = f is not None and (f.since is not None or f.until is not None)
+        grouped = f is not None and bool(f.competencies or f.kinds)
+        return rollup_totals.table_for(self.coarse, dated=dated, grouped=grouped, by=by)
 
     def attempt_count(self) -> int:
-        return int(self.db.execute(f"SELECT TOTAL(attempts) FROM {DAYS}").fetchone()[0])
+        return int(self.db.execute(f"SELECT TOTAL(attempts) FROM {self._table(None)}"
+                                   ).fetchone()[0])
 
     def totals(self, f: ProgressFilter) -> tuple[int, float, float | None, float | None]:
         """(attempts, seconds, first and last julian day) of every attempt in ``f``."""
         w, params = where(f, answers=False)
         n, s, j0, j1 = self.db.execute(
-            f"SELECT TOTAL(attempts), TOTAL(seconds), MIN(first_jd), MAX(last_jd) FROM {DAYS} "
+            "SELECT TOTAL(attempts), TOTAL(seconds), MIN(first_jd), MAX(last_jd) "
+            f"FROM {self._table(f)} "
             f"{w}", params).fetchone()
         return int(n), float(s), j0, j1
 
     def averages(self, f: ProgressFilter) -> tuple[int, dict[str, float | None]]:
         """(scored answers, the average of each score over them)."""
         w, params = where(f)
-        row = self.db.execute(f"SELECT TOTAL(scored), {_sums(ROLLUP_SCORES)} FROM {DAYS} {w}",
-                              params).fetchone()
+        row = self.db.execute(f"SELECT TOTAL(scored), {_sums(ROLLUP_SCORES)} "
+                              f"FROM {self._table(f)} {w}", params).fetchone()
         return int(row[0]), _ratios(row[1:], ROLLUP_SCORES)
 
     def day_points(self, f: ProgressFilter) -> list[DayPoint]:
@@ -109,7 +121,7 @@ class RollupQueries:
         w = f"{w} AND scored > 0" if w else "WHERE scored > 0"
         sql = (f"SELECT TOTAL(scored_jd), TOTAL(scored), "
                f"MAX(CASE WHEN scored > 0 THEN latest_id END), {_sums(ROLLUP_KEYS)} "
-               f"FROM {DAYS} {w} GROUP BY day ORDER BY day")
+               f"FROM {self._table(f, 'day')} {w} GROUP BY day ORDER BY day")
         out = []
         for r in self.db.execute(sql, params).fetchall():
             sums = {k: (float(r[3 + 2 * i]), int(r[4 + 2 * i] or 0))
@@ -120,28 +132,29 @@ class RollupQueries:
     def coverage(self, f: ProgressFilter) -> list[tuple]:
         """(competency, answers, best, latest, last julian day, averages) per competency."""
         w, params = where(f)
+        table = self._table(f, "competency")
         rows = self.db.execute(
             f"SELECT competency, TOTAL(attempts), MAX(best), MAX(last_jd), "
-            f"{_sums(ROLLUP_SCORES)} FROM {DAYS} {w} GROUP BY competency ORDER BY competency",
+            f"{_sums(ROLLUP_SCORES)} FROM {table} {w} GROUP BY competency ORDER BY competency",
             params).fetchall()
         w2 = f"{w} AND latest_jd IS NOT NULL" if w else "WHERE latest_jd IS NOT NULL"
         latest = dict(self.db.execute(
             "SELECT competency, latest_overall FROM (SELECT competency, latest_overall, "
             "ROW_NUMBER() OVER (PARTITION BY competency ORDER BY latest_jd DESC, latest_id DESC)"
-            f" AS rn FROM {DAYS} {w2}) WHERE rn = 1", params).fetchall())
+            f" AS rn FROM {table} {w2}) WHERE rn = 1", params).fetchall())
         return [(r[0], int(r[1]), r[2], latest.get(r[0]), r[3], _ratios(r[4:], ROLLUP_SCORES))
                 for r in rows]
 
     def weeks(self, f: ProgressFilter) -> list[tuple[date, float, int]]:
         w, params = where(f, answers=False)
         sql = (f"SELECT date(day, 'weekday 0', '-6 days') AS w, TOTAL(seconds), "
-               f"TOTAL(attempts) FROM {DAYS} {w} GROUP BY w ORDER BY w")
+               f"TOTAL(attempts) FROM {self._table(f, 'day')} {w} GROUP BY w ORDER BY w")
         return [(day, float(s), int(n)) for d, s, n in self.db.execute(sql, params).fetchall()
                 if (day := calendar_day(d)) is not None]
 
     def practice_days(self, f: ProgressFilter, limit: int) -> list[date]:
         w, params = where(f, answers=False)
-        sql = f"SELECT DISTINCT day FROM {DAYS} {w} ORDER BY day DESC LIMIT ?"
+        sql = f"SELECT DISTINCT day FROM {self._table(f, 'day')} {w} ORDER BY day DESC LIMIT ?"
         return [day for (d,) in self.db.execute(sql, [*params, limit])
                 if (day := calendar_day(d)) is not None]
 
@@ -153,7 +166,9 @@ class RollupQueries:
         w = f"{w} AND {tip}" if w else f"WHERE {tip}"
         # text is a bare column: SQLite takes it from the row holding MAX(last_jd), the most
         # recent wording.
-        sql = (f"SELECT tip_id, TOTAL(attempts), text, MAX(last_jd) FROM {TIPS} {w} "
+        tips = rollup_totals.tip_table_for(self.coarse, dated=f.since is not None or
+                                           f.until is not None)
+        sql = (f"SELECT tip_id, TOTAL(attempts), text, MAX(last_jd) FROM {tips} {w} "
                "GROUP BY tip_id ORDER BY TOTAL(attempts) DESC, MAX(last_jd) DESC LIMIT ?")
         rows = self.db.execute(sql, [*params, *ids, prefix + "%", limit]).fetchall()
         return [(t, int(n), text) for t, n, text, _j in rows]

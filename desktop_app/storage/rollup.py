@@ -29,6 +29,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop_app.storage import rollup_delta as delta
+from desktop_app.storage import rollup_totals as totals
 from desktop_app.storage.metrics import forget_metrics, store_metrics
 from desktop_app.storage.rollup_delta import DAY_SQL, DAYS, GROUP_SQL, JOINS, QUESTIONS, TIPS
 
@@ -112,6 +113,9 @@ class Change:
             delta.remove(self.db, self.old)
         if new is not None:
             delta.add(self.db, new)
+        shares = [s for s in (self.old, new) if s is not None]
+        totals.refresh(self.db, [s.key for s in shares],
+                       [(*s.key[1:], tip) for s in shares for tip in s.tips])
 
 
 def _zone_current(db: Database) -> bool:
@@ -154,11 +158,13 @@ def question_kinds(db: Database, ids: Sequence[str]) -> dict[str, tuple[str, str
 
 
 def refresh(db: Database, *, days: Iterable[str | None], questions: Iterable[str | None]) -> None:
-    """Re-compute the rollup rows of ``days`` and ``questions`` from the attempts."""
+    """Re-compute the rollup rows of ``days`` and ``questions`` from the attempts, then the
+    coarser tables of :mod:`.rollup_totals` (a few thousand rows at most)."""
     for day in sorted({d for d in days if d}):
         _refresh_day(db, day)
     for qid in sorted({q for q in questions if q is not None}):
         _refresh_question(db, qid)
+    totals.rebuild(db)
 
 
 _GROUP = GROUP_SQL
@@ -216,6 +222,6 @@ def rebuild(db: Database) -> None:
         db.execute(f"DELETE FROM {table}")
     days = [d for (d,) in db.execute(f"SELECT DISTINCT {DAY_SQL} FROM attempts AS a")]
     questions = [q for (q,) in db.execute("SELECT DISTINCT question_id FROM attempts")]
-    refresh(db, days=days, questions=questions)
+    refresh(db, days=days, questions=questions)  # the coarser tables too, when they exist
     db.execute(f"INSERT OR REPLACE INTO {INFO} (key, value) VALUES ('zone', ?)",
                [zone_signature(db)])

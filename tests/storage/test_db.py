@@ -29,6 +29,7 @@ MIGRATION_NAMES = [
     "m008_attempt_metrics",
     "m009_transcript_versions",
     "m010_progress_rollup",
+    "m011_progress_totals",
 ]
 ATTEMPT_COLUMNS_M001 = {
     "id",

@@ -1,4 +1,4 @@
-"""m010: the progress rollup gives exactly what the attempts say, after saves, re-scores,
+"""m010/m011: the progress rollup gives exactly what the attempts say, after saves, re-scores,
 moves, deletes and pack changes, under every filter; checked against the attempt-level queries
 and against plain sqlite3 over the real file; a migrated database is backfilled; in another
 time zone (a real second process) readers fall back and the next write rebuilds."""
@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from desktop_app.domain import SCORE_KEYS, Attempt
 from desktop_app.paths import prompts_dir
 from desktop_app.questions import QuestionBank
-from desktop_app.storage import rollup
+from desktop_app.storage import rollup, rollup_totals
 from desktop_app.storage.migrations import MIGRATIONS
 from desktop_app.storage.progress import Progress, ProgressFilter
 from desktop_app.storage.repository import Repository
@@ -135,11 +135,70 @@ def test_the_rollup_equals_the_attempts_after_every_kind_of_write(tmp_path, bank
         assert any(r.competency == "Moved" for r in Progress(repo.db).coverage(ProgressFilter()))
         same(Progress(repo.db), Progress(repo.db, rollup=False),
              ProgressFilter(competencies=("Moved", moved.competency)), tip_ids)
+        # the all-time and all-competency totals, kept up write by write, equal a rebuild
+        kept = coarse_rows(repo.db)
+        rollup_totals.rebuild(repo.db)
+        assert coarse_rows(repo.db) == kept and all(kept.values())
         # the rollup is a few rows per day, not one per attempt
         days = repo.db.execute("SELECT COUNT(DISTINCT day) FROM progress_days").fetchone()[0]
         rows = repo.db.execute("SELECT COUNT(*) FROM progress_days").fetchone()[0]
         comps = len(bank.competencies()) + 1
         assert rows <= days * comps * 2 * 2 and days <= 8 * 7 + 1
+    finally:
+        repo.close()
+
+
+def coarse_rows(db: Database) -> dict[str, list[tuple]]:
+    """Every row of m011's tables, sums rounded (a rebuild adds them in another order)."""
+    out = {}
+    for table in (rollup_totals.TOTALS, rollup_totals.DAILY, rollup_totals.TIP_TOTALS):
+        rows = db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+        out[table] = [tuple(round(v, 6) if isinstance(v, float) else v for v in r)
+                      for r in rows]
+    return out
+
+
+def test_the_totals_read_few_rows_whatever_the_history(tmp_path, bank, pool):
+    """The view as it opens (all time, every competency) reads the totals tables, whose size
+    is set by the competencies and the days, not by the attempts."""
+    sizes = {}
+    for n in (60, 600):
+        repo = Repository.open(tmp_path / f"{n}.db")
+        try:
+            repo.sync_questions(bank.questions)
+            make_history(repo, bank.questions, n, weeks=4, pool=pool)
+            plans = " ".join(str(r) for r in repo.db.execute(
+                "EXPLAIN QUERY PLAN SELECT TOTAL(attempts) FROM progress_totals"))
+            assert "progress_days" not in plans
+            sizes[n] = repo.db.execute("SELECT COUNT(*) FROM progress_totals").fetchone()[0]
+            days = repo.db.execute("SELECT COUNT(*) FROM progress_daily").fetchone()[0]
+            assert days <= 2 * (4 * 7 + 1)
+        finally:
+            repo.close()
+    comps = len(bank.competencies()) + 1
+    kinds = len({q.kind for q in bank.questions})
+    assert sizes[600] <= comps * kinds * 2 and sizes[600] < 600 / 4
+
+
+def test_the_migration_adds_up_the_totals_of_a_rollup_database(tmp_path, bank, pool):
+    path = tmp_path / "rehearse.db"
+    repo = Repository.open(path)
+    repo.sync_questions(bank.questions)
+    make_history(repo, bank.questions, 80, weeks=3, pool=pool)
+    repo.close()
+    at_m010 = Database(path)  # as a Rehearse of the release before left it
+    for table in (rollup_totals.TOTALS, rollup_totals.DAILY, rollup_totals.TIP_TOTALS):
+        at_m010[table].drop()
+    at_m010.execute("DROP INDEX progress_tips_tip")
+    at_m010.execute("DELETE FROM _sqlite_migrations WHERE name = 'm011_progress_totals'")
+    at_m010.close()
+    repo = Repository.open(path)
+    try:
+        assert rollup_totals.present(repo.db)
+        fast, slow = Progress(repo.db), Progress(repo.db, rollup=False)
+        tip_ids = tuple({t for (t,) in repo.db.execute("SELECT tip_id FROM attempt_tips")})
+        same(fast, slow, ProgressFilter(), tip_ids)
+        assert sum(r[3] for r in coarse_rows(repo.db)[rollup_totals.TOTALS]) == 80
     finally:
         repo.close()
 
@@ -249,7 +308,7 @@ ZONE = textwrap.dedent("""
     from desktop_app.domain import Attempt
     from desktop_app.storage.progress import Progress, ProgressFilter
     from desktop_app.storage.repository import Repository
-    from desktop_app.storage import rollup
+    from desktop_app.storage import rollup, rollup_totals
     repo = Repository.open(sys.argv[1])
     f = ProgressFilter()
     before = rollup.usable(repo.db)
