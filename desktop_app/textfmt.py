@@ -25,6 +25,16 @@ def short_date(iso: str | None) -> str:
         return iso or ""
 
 
+def long_date(iso: str | None) -> str:
+    """An ISO timestamp as a local date a person reads at a glance: "Tue 1 Dec 2026, 17:20"
+    (the text itself if it does not parse)."""
+    try:
+        when = datetime.fromisoformat(iso or "").astimezone()
+    except (TypeError, ValueError):
+        return iso or ""
+    return f"{when:%a} {when.day} {when:%b %Y, %H:%M}"
+
+
 def list_date(iso: str | None, now: datetime | None = None) -> str:
     """A compact local date for a list: "1 Dec 11:06" this year, "2025-12-01" before (the text
     itself if it does not parse)."""

@@ -24,7 +24,7 @@ from desktop_app.reports.atomic import write_bytes
 from desktop_app.reports.model import DIMENSION_TITLES, Report
 from desktop_app.reports.records import AttemptRecord
 from desktop_app.storage.progress import SCORE_KEYS
-from desktop_app.textfmt import fmt_time, short_date
+from desktop_app.textfmt import fmt_time, long_date, short_date
 
 INK = (16, 42, 67)
 MUTED = (98, 125, 152)
@@ -201,7 +201,7 @@ def _attempt_page(doc: _Doc, rec: AttemptRecord) -> None:
     doc.heading(f"Attempt {rec.id}: {rec.question_text}", 12)
     if a.prompt_text:
         doc.text(f"Answer to the follow-up: {a.prompt_text}", 9.5, "I")
-    doc.text(f"{short_date(a.started_at)} · {fmt_time(a.duration_s)}"
+    doc.text(f"{long_date(a.started_at)} · {fmt_time(a.duration_s)}"
              + (f" · {a.model}" if a.model else "") + f" · {a.status}", 8.5, colour=MUTED)
     p.ln(2)
     an = rec.analysis

@@ -14,7 +14,7 @@ from desktop_app.reports.atomic import write_bytes
 from desktop_app.reports.pdf_report import MUTED, _Doc
 from desktop_app.session.report import DIMENSION_LABELS, AnswerReport, ItemReport
 from desktop_app.session.round_export import DatedRound
-from desktop_app.textfmt import fmt_score, fmt_time, short_date
+from desktop_app.textfmt import fmt_score, fmt_time, long_date
 
 STATUS = {"completed": "Completed", "ended": "Ended early", "closed": "Closed after a restart"}
 SCORES = ("overall", "star", "specificity", "jargon", "delivery", "reasoning")
@@ -73,7 +73,7 @@ def round_section(doc: _Doc, dated: DatedRound) -> None:
     """One round, from the top of a new page."""
     r = dated.report
     doc.pdf.add_page()
-    doc.heading(f"Mock interview round — {short_date(dated.started_at)}", 14)
+    doc.heading(f"Mock interview round — {long_date(dated.started_at)}", 14)
     values = f" · values: {r.values}" if r.values else ""
     doc.text(f"{r.role} · {r.seniority}{values} · {STATUS.get(r.status, r.status)} · "
              f"{r.answered} of {len(r.items)} questions answered", 9.5, colour=MUTED)

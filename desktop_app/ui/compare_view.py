@@ -31,7 +31,7 @@ from desktop_app.breakdown import STAR_NAMES
 from desktop_app.reports.model import DIMENSION_TITLES
 from desktop_app.reports.records import load_record
 from desktop_app.storage.progress import SCORE_KEYS, STAR_PARTS, Progress, Retake
-from desktop_app.textfmt import fmt_score, short_date
+from desktop_app.textfmt import fmt_score, long_date, short_date
 from desktop_app.ui.transcript_view import TranscriptView
 
 COLUMNS = ("Date", *(DIMENSION_TITLES[k] for k in SCORE_KEYS), "")
@@ -210,8 +210,8 @@ class CompareView(QWidget):
 
     def _compare(self, a: Retake, b: Retake) -> None:
         self.picked = (a.id, b.id)
-        self.head_a.setText(f"A · {short_date(a.started_at)}")
-        self.head_b.setText(f"B · {short_date(b.started_at)}")
+        self.head_a.setText(f"A · {long_date(a.started_at)}")
+        self.head_b.setText(f"B · {long_date(b.started_at)}")
         for key in SCORE_KEYS:
             va, vb = a.scores.get(key), b.scores.get(key)
             la, lb = self.value_labels[key]

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop_app.domain import Attempt, AttemptStatus
 from desktop_app.practice.attempts import TRANSCRIBABLE, StoredAttempt
-from desktop_app.textfmt import fmt_time, short_date
+from desktop_app.textfmt import fmt_time, long_date
 from desktop_app.ui.history_list import question_text
 from desktop_app.ui.playback import play_from
 from desktop_app.ui.retranscribe import RetranscribeBar, comparison
@@ -90,7 +90,7 @@ class HistoryDetail(QWidget):
             self.detail_title.setText("Select an attempt.")
             self.scorecard.clear()
             return
-        when = short_date(attempt.started_at)
+        when = long_date(attempt.started_at)
         title = f"{question_text(self.services.bank, attempt)}\n{when} · " \
                 f"{fmt_time(attempt.duration_s)}"
         if stored.typed:

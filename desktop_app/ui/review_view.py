@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.audio.transport import SKIP_S, Transport
 from desktop_app.reports.records import AttemptRecord, load_record
-from desktop_app.textfmt import fmt_time, short_date
+from desktop_app.textfmt import fmt_time, long_date
 from desktop_app.ui.note_editor import NoteEditor
 from desktop_app.ui.review_playback import PlaybackBar
 from desktop_app.ui.scorecard import Scorecard
@@ -170,7 +170,7 @@ class ReviewView(QWidget):
             return False
         a = rec.attempt
         self.title.setText(f"↳ {a.prompt_text}" if a.prompt_text else rec.question_text)
-        meta = f"{short_date(a.started_at)} · {fmt_time(a.duration_s)}"
+        meta = f"{long_date(a.started_at)} · {fmt_time(a.duration_s)}"
         self.meta.setText(meta + (f" · {a.model}" if a.model else "") + f" · attempt {rec.id}")
         strong = rec.question.strong_answer if rec.question and not a.prompt_text else ""
         text = rec.analysis.text if rec.analysis else (rec.transcript.text or a.transcript_text)
