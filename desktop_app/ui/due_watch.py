@@ -17,6 +17,13 @@ from desktop_app.storage.repository import Repository
 log = logging.getLogger(__name__)
 
 
+class _Relay(QObject):
+    """What the worker thread emits on: it has no parent and the thread holds it, so an answer
+    that comes after the watch is gone (the window closing) just has no receiver."""
+
+    ready = Signal(list)
+
+
 class DueWatch(QObject):
     """``refresh()`` → ``changed(list of question ids, most overdue first)`` when done."""
 
@@ -30,7 +37,9 @@ class DueWatch(QObject):
         self._again = False
         self._running = False
         self.due: list[str] = []
-        self.changed.connect(self._keep)  # queued: runs on the GUI thread
+        self._relay = _Relay()
+        self._relay.ready.connect(self.changed)  # queued: delivered on the GUI thread
+        self.changed.connect(self._keep)
 
     def _keep(self, ids: list[str]) -> None:
         self.due = ids
@@ -41,9 +50,10 @@ class DueWatch(QObject):
                 self._again = True  # once more when this one ends
                 return
             self._running = True
-        threading.Thread(target=self._work, name="due-watch", daemon=True).start()
+        threading.Thread(target=self._work, args=(self._relay,), name="due-watch",
+                         daemon=True).start()
 
-    def _work(self) -> None:
+    def _work(self, relay: _Relay) -> None:
         while True:
             try:
                 ids = self._due_now()
@@ -51,7 +61,7 @@ class DueWatch(QObject):
                 log.warning("could not work out what is due: %s", exc)
                 ids = None
             if ids is not None:
-                self.changed.emit(ids)
+                relay.ready.emit(ids)
             with self._lock:
                 if not self._again:
                     self._running = False

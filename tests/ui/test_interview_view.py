@@ -144,6 +144,27 @@ def test_due_watch_reports_nothing_due_on_a_fresh_database(services, qtbot):
     assert got.args == [[]]
 
 
+def test_due_watch_gone_before_its_answer_is_quiet(services, qtbot, monkeypatch):
+    """The window closes while the watch is still working (shutdown): its answer goes nowhere,
+    with no "Signal source has been deleted" from the worker thread."""
+    import threading
+
+    import shiboken6
+
+    errors: list[BaseException] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+    watch = DueWatch(services.paths.database)
+    release = threading.Event()
+    real = watch._due_now
+    monkeypatch.setattr(watch, "_due_now", lambda: (release.wait(10), real())[1])
+    watch.refresh()
+    worker = next(t for t in threading.enumerate() if t.name == "due-watch")
+    shiboken6.delete(watch)  # as the window's children go at shutdown
+    release.set()
+    worker.join(10)
+    assert not worker.is_alive() and errors == []
+
+
 def test_an_unfinished_round_is_offered_at_start_and_closes_into_a_report(
         services, make_window):
     kit = InterviewKit.load(None, services.bank)
