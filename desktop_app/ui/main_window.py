@@ -28,6 +28,7 @@ from desktop_app.ui.export_dialog import (
 )
 from desktop_app.ui.history_view import HistoryView
 from desktop_app.ui.interview_view import InterviewView
+from desktop_app.ui.models_watch import ModelsWatch
 from desktop_app.ui.pipeline import NO_MODEL_HINT, Pipeline
 from desktop_app.ui.practice_view import PracticeView
 from desktop_app.ui.progress_view import ProgressView
@@ -100,6 +101,8 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePanel(services, self.speech is not None)
         self.welcome.hide()
         self.welcome.model_installed.connect(self._on_model_installed)
+        self.models_watch = ModelsWatch(services.paths.models, services.models, self)
+        self.models_watch.changed.connect(self._on_models_changed)
         self.practice_view.set_welcome(self.welcome)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -355,6 +358,13 @@ class MainWindow(QMainWindow):
             self.load_model()
         else:  # already the model in use
             self.welcome.model_ready(self.pipeline.model_name)
+
+    def _on_models_changed(self, names: list[str]) -> None:
+        """A model appeared from outside the window while none could be loaded: load it (on
+        the first run the welcome then measures this computer with it, as after a download)."""
+        if names and self.pipeline.state == "missing":
+            self.welcome.found_installed(names[0])
+            self.load_model()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if not self._closed:

@@ -230,6 +230,14 @@ class WelcomePanel(QFrame):
         self.services.settings = new
         return f"Model {name} installed: Rehearse uses it from now on. Loading it…"
 
+    def found_installed(self, name: str) -> None:
+        """A model arrived from outside the window (e.g. ``rehearse models import``)."""
+        if self.isHidden() or self.advising or self.progress_bar.isVisible():
+            return
+        self.installed, self._measure_when_ready = name, True
+        self._busy(False, f"Model {name} found in the models folder. Loading it…")
+        self.refresh_needs()
+
     # ---- which model suits this computer -----------------------------------------------------
     def model_ready(self, name: str | None) -> None:
         """A model is loaded: measure this computer with the first one, else go."""

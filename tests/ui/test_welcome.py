@@ -45,3 +45,30 @@ def test_importing_a_model_from_the_welcome_loads_it_and_the_welcome_goes(
     assert panel.isVisible() and panel.advising and panel.dismiss_button.text() == "Skip"
     panel.dismiss_button.click()
     assert panel.isHidden() and not panel.advising
+
+
+def test_a_model_imported_from_a_terminal_is_picked_up_by_the_open_window(
+        services, make_window, qtbot, tiny_model):
+    """The welcome is waiting for a model; the candidate runs ``rehearse models import`` in a
+    terminal (a real second process on the same data folder): the window loads it, no restart,
+    and measures this computer with it as after an import from the welcome."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    w = make_window(services)
+    panel = w.welcome
+    qtbot.waitUntil(panel.isVisible, timeout=10000)
+    assert w.pipeline.state == "missing"
+    env = dict(os.environ, PYTHONPATH=str(repo))
+    env.pop("REHEARSE_HOME", None)
+    cli = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "--data-dir", str(services.paths.root),
+         "models", "import", str(tiny_model.path)],
+        capture_output=True, text=True, env=env, cwd=repo, timeout=600)
+    assert cli.returncode == 0, cli.stderr
+    qtbot.waitUntil(lambda: w.pipeline.state == "ready", timeout=120000)
+    assert w.model_label.text() == "Model tiny.en ready"
+    assert panel.isVisible() and panel.advising and panel.dismiss_button.text() == "Skip"
