@@ -12,7 +12,8 @@ The GUI thread's longest event-loop gap while it opens is printed too (the work 
 summary PDF (no per-attempt pages) is written for the large history through ``write_report``,
 as File → Export… and ``rehearse report`` do. The cost of saving one scored answer is printed
 on the line before the last, at schema m009 (metric tables filled by m008's JSON triggers)
-against m010 (written by the repository with the progress rollup), as ``save_ms``.
+against today's schema (written by the repository with the progress rollups), as
+``save_ms``.
 
     python bench/progress.py [--attempts 10000] [--small 100] [--repeat 3]
 
@@ -107,8 +108,8 @@ def pdf_seconds(services: object, out: Path, repeat: int) -> float:
 def save_ms(root: Path, pool: list, questions: list, n: int = 60) -> tuple[float, float]:
     """Median milliseconds of one answer's save (the RECORDING row, then its analysis and
     scores, each its own transaction, as the app writes them) on a database at schema m009
-    (m008's JSON triggers fill the metric tables) and at m010 (the repository writes them and
-    the rollup), both holding the same 1,000 attempts."""
+    (m008's JSON triggers fill the metric tables) and at today's schema (the repository writes
+    them and the rollups), both holding the same 1,000 attempts."""
     from sqlite_utils import Database
 
     from desktop_app.domain import Attempt
@@ -118,7 +119,7 @@ def save_ms(root: Path, pool: list, questions: list, n: int = 60) -> tuple[float
     old = Database(root / "m009.db")
     MIGRATIONS.apply(old, stop_before="m010_progress_rollup")
     repos = {"m009": Repository(old, path=root / "m009.db"),
-             "m010": Repository.open(root / "m010.db")}
+             "now": Repository.open(root / "now.db")}
     times: dict[str, list[float]] = {k: [] for k in repos}
     for repo in repos.values():
         repo.sync_questions(questions)
@@ -135,7 +136,7 @@ def save_ms(root: Path, pool: list, questions: list, n: int = 60) -> tuple[float
             times[name].append((time.perf_counter() - t0) * 1000)
     for repo in repos.values():
         repo.close()
-    return statistics.median(times["m009"]), statistics.median(times["m010"])
+    return statistics.median(times["m009"]), statistics.median(times["now"])
 
 
 def main() -> None:
@@ -164,7 +165,7 @@ def main() -> None:
               f"medians of {args.repeat}", flush=True)
         pdf_s = pdf_seconds(large, root, max(1, args.repeat - 1))
         before_ms, after_ms = save_ms(root, pool, large.bank.questions)
-        print(f"save_ms m009_triggers={before_ms:.2f} m010={after_ms:.2f} "
+        print(f"save_ms m009_triggers={before_ms:.2f} now={after_ms:.2f} "
               f"ratio={after_ms / before_ms:.2f} (median of 60 saves, 1,000 attempts stored)",
               flush=True)
         for services in (small, large):
