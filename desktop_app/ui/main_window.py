@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app import heap
 from desktop_app.ui.compare_view import CompareDialog
 from desktop_app.ui.due_watch import DueWatch
 from desktop_app.ui.export_dialog import (
@@ -221,6 +222,7 @@ class MainWindow(QMainWindow):
             if self._load_on_show:
                 # after the first paint, so the window is interactive at once
                 QTimer.singleShot(0, self.load_model)
+            QTimer.singleShot(0, lambda: heap.settle("window shown"))
             if not self.services.read_only:
                 self.due_watch.refresh()
             if self.interview_view.has_unfinished:  # offer to resume or close it, up front
@@ -375,6 +377,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop speech and playback, finish a running recording, stop every worker thread."""
         self.review_view.stop()
+        self.progress_view.charts.close()
         if self.speech is not None:
             self.speech.stop()
             self.speech.shutdown()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.reports.chart_process import ChartDrawer, ChartProcess
 from desktop_app.reports.model import DIMENSION_TITLES, Report
 from desktop_app.reports.next_up import Suggestion
 from desktop_app.storage.progress import ProgressFilter
@@ -47,12 +48,10 @@ class Loaded:
     total: int  # attempts in the whole history (to tell "none yet" from "none in this period")
 
 
-def draw_chart(name: str, report: Report, width: int, scale: float) -> tuple[bytes, int, int]:
-    """One chart as RGBA pixels (for a background thread)."""
-    from desktop_app.reports import charts
-
-    chart = charts.CHARTS[name]
-    return charts.render_rgba(chart, report, width, chart.screen_height(width), scale)
+def draw_chart(drawer: ChartDrawer, name: str, report: Report, width: int, scale: float
+               ) -> tuple[bytes, int, int]:
+    """One chart as RGBA pixels (for a background thread, which waits for ``drawer``)."""
+    return drawer.rgba(name, report, width, chart_height(name, width), scale)
 
 
 def chart_height(name: str, width: int) -> int:
@@ -98,9 +97,12 @@ class ProgressView(QWidget):
     practise_requested = Signal(str)
     export_requested = Signal()
 
-    def __init__(self, services: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Any, parent: QWidget | None = None, *,
+                 charts: ChartDrawer | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        # a process of its own, so drawing never stalls the window (see chart_process)
+        self.charts: ChartDrawer = charts or ChartProcess()
         self.report: Report | None = None
         self.suggestions: list[Suggestion] = []
         self._token = 0
@@ -286,10 +288,10 @@ class ProgressView(QWidget):
             self.charts_ready.emit()
             return
         name, report = self._pending[0], self.report
-        width, scale = self._width, self.devicePixelRatioF()
+        width, scale, drawer = self._width, self.devicePixelRatioF(), self.charts
         self._in_flight = True
         self.chart_tasks.start((self._token, name),
-                               lambda: draw_chart(name, report, width, scale))
+                               lambda: draw_chart(drawer, name, report, width, scale))
 
     def _chart_back(self, token: object) -> str | None:
         """The chart's name when ``token`` is the one awaited, else None (a stale draw)."""

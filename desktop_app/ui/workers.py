@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from desktop_app import heap
 from desktop_app.transcription.host import EngineHost, message_of
 
 log = logging.getLogger(__name__)
@@ -218,6 +219,7 @@ class AnalysisWorker(QObject):
         try:
             if self._analyzer is None:
                 self._analyzer = self._factory()
+                heap.settle("analyser")  # its models and lexicons live until the app quits
         except Exception as exc:  # reported again, with its message, at the first analyse()
             log.warning("analyzer could not be prepared: %s", exc)
 

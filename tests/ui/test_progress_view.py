@@ -21,13 +21,27 @@ def pool():
     return analysis_pool(QuestionBank.load([prompts_dir()]).questions)
 
 
-def opened(qtbot, services) -> ProgressView:
-    view = ProgressView(services)
-    qtbot.addWidget(view)
-    view.resize(1100, 800)
-    with qtbot.waitSignal(view.charts_ready, timeout=60000):
-        view.show()
-    return view
+@pytest.fixture(scope="module")
+def drawer():
+    """One chart process for the module's views, as the window keeps one for its life."""
+    from desktop_app.reports.chart_process import ChartProcess
+
+    process = ChartProcess()
+    yield process
+    process.close()
+
+
+@pytest.fixture
+def opened(qtbot, drawer):
+    def open_view(services) -> ProgressView:
+        view = ProgressView(services, charts=drawer)
+        qtbot.addWidget(view)
+        view.resize(1100, 800)
+        with qtbot.waitSignal(view.charts_ready, timeout=60000):
+            view.show()
+        return view
+
+    return open_view
 
 
 def pixels(view: ProgressView, name: str) -> np.ndarray:
@@ -36,8 +50,8 @@ def pixels(view: ProgressView, name: str) -> np.ndarray:
     return np.frombuffer(ptr, np.uint8, image.sizeInBytes()).copy()
 
 
-def test_no_attempts_shows_how_to_start(qtbot, services):
-    view = opened(qtbot, services)
+def test_no_attempts_shows_how_to_start(qtbot, opened, services):
+    view = opened(services)
     assert view.stack.currentWidget() is view.empty_page
     assert "Record" in view.empty_text.text() and "Practice" in view.empty_text.text()
     with qtbot.waitSignal(view.practise_requested) as go:
@@ -45,9 +59,9 @@ def test_no_attempts_shows_how_to_start(qtbot, services):
     assert go.args == [""]
 
 
-def test_one_attempt_is_a_point_not_a_broken_chart(qtbot, services, pool):
+def test_one_attempt_is_a_point_not_a_broken_chart(qtbot, opened, services, pool):
     [aid] = make_history(services.repo, services.bank.questions, 1, pool=pool)
-    view = opened(qtbot, services)
+    view = opened(services)
     assert view.stack.currentWidget() is view.content_page
     r = view.report
     assert r.summary.attempts == 1 and trend(r, "overall").ids == [aid]
@@ -62,9 +76,9 @@ def test_one_attempt_is_a_point_not_a_broken_chart(qtbot, services, pool):
     assert names == sorted(names), "competencies A to Z (Qt sorts descending by default)"
 
 
-def test_a_thousand_attempts_and_filters_change_what_the_charts_hold(qtbot, services, pool):
+def test_a_thousand_attempts_and_filters_change_what_the_charts_hold(qtbot, opened, services, pool):
     make_history(services.repo, services.bank.questions, 1000, weeks=10, pool=pool)
-    view = opened(qtbot, services)
+    view = opened(services)
     everything = view.report
     assert everything.summary.attempts == 1000
     overall = trend(everything, "overall")
@@ -94,3 +108,37 @@ def test_a_thousand_attempts_and_filters_change_what_the_charts_hold(qtbot, serv
     with qtbot.waitSignal(view.practise_requested) as go:
         view.next_buttons[0].click()
     assert go.args[0] == view.suggestions[0].question.id
+
+
+def test_charts_are_drawn_by_a_child_process_that_comes_back_if_killed(qtbot, services, pool):
+    """matplotlib runs in a process of its own (drawn on a thread of the window's process it
+    held the GIL and froze the window: bench/progress.py). Killed, the next draw starts a new
+    one; the charts are never missing."""
+    import multiprocessing
+    import os
+    import signal
+
+    from desktop_app.reports.chart_process import ChartProcess
+
+    make_history(services.repo, services.bank.questions, 30, weeks=3, pool=pool)
+    own = ChartProcess()
+    try:
+        view = ProgressView(services, charts=own)
+        qtbot.addWidget(view)
+        view.resize(1100, 800)
+        assert not own.running  # nothing is spawned until a chart is drawn
+        with qtbot.waitSignal(view.charts_ready, timeout=60000):
+            view.show()
+        assert own.running
+        children = multiprocessing.active_children()
+        assert children and all(c.pid != os.getpid() for c in children)
+        first = pixels(view, "scores")
+        for child in children:
+            os.kill(child.pid, signal.SIGKILL)
+            child.join(10)
+        with qtbot.waitSignal(view.charts_ready, timeout=60000):
+            view.refresh(force=True)
+        assert np.array_equal(first, pixels(view, "scores")), "the same chart, drawn again"
+        assert own.running and multiprocessing.active_children()
+    finally:
+        own.close()

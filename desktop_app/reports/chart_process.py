@@ -1,0 +1,109 @@
+"""Charts drawn in a child process, so matplotlib never holds the window's GIL.
+
+Drawn on a background thread of the window's own process, a chart froze the window for
+100–170 ms at a time: matplotlib keeps the GIL for long stretches, and every layout or paint
+the window does calls back into Python. The same charts drawn by a process of their own leave
+the window free (``bench/progress.py`` prints the longest stall). The child is spawned on first
+use (never at start-up: it costs ~0.5 s and ~60 MB, for users who never open Progress), keeps
+matplotlib loaded, and goes with the app. If it cannot be started or dies twice, charts are
+drawn in this process as before, slower to the eye but never missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from desktop_app.reports.model import Report
+
+log = logging.getLogger(__name__)
+
+
+class ChartDrawer(Protocol):
+    """Draws a chart of :data:`desktop_app.reports.charts.CHARTS` by name."""
+
+    def rgba(self, name: str, report: Report, width: int, height: int,
+             scale: float = 1.0) -> tuple[bytes, int, int]: ...
+
+    def close(self) -> None: ...
+
+
+def _rgba(name: str, report: Report, width: int, height: int,
+          scale: float) -> tuple[bytes, int, int]:
+    """In whichever process runs it: the chart as RGBA pixels."""
+    from desktop_app.reports import charts  # numpy, then matplotlib when first drawn
+
+    return charts.render_rgba(charts.CHARTS[name], report, width, height, scale)
+
+
+class InProcessCharts:
+    """Draws on the calling thread (the command line; the fallback)."""
+
+    def rgba(self, name: str, report: Report, width: int, height: int,
+             scale: float = 1.0) -> tuple[bytes, int, int]:
+        return _rgba(name, report, width, height, scale)
+
+    def close(self) -> None:
+        pass
+
+
+class ChartProcess:
+    """Draws in one spawned child process, started on first use (any thread may call)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._failures = 0
+        self._closed = False
+        self._fallback = InProcessCharts()
+
+    def _executor(self) -> ProcessPoolExecutor | None:
+        with self._lock:
+            if self._closed or self._failures >= 2:
+                return None
+            if self._pool is None:
+                # spawn, never fork: the window's process holds Qt and threads
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            return self._pool
+
+    def _broken(self, pool: ProcessPoolExecutor, exc: BaseException) -> None:
+        with self._lock:
+            self._failures += 1
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+        log.warning("the chart process failed (%s)%s", exc,
+                    "; drawing charts in the window's process from now on"
+                    if self._failures >= 2 else "; starting a new one")
+
+    def rgba(self, name: str, report: Report, width: int, height: int,
+             scale: float = 1.0) -> tuple[bytes, int, int]:
+        for _ in range(2):
+            pool = self._executor()
+            if pool is None:
+                break
+            try:
+                return pool.submit(_rgba, name, report, width, height, scale).result()
+            except (BrokenProcessPool, OSError, RuntimeError) as exc:
+                self._broken(pool, exc)
+        return self._fallback.rgba(name, report, width, height, scale)
+
+    @property
+    def running(self) -> bool:
+        """A child process is up (tests)."""
+        with self._lock:
+            return self._pool is not None
+
+    def close(self) -> None:
+        """Stop the child (the app is quitting); later calls draw in this process."""
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
