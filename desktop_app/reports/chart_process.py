@@ -14,14 +14,16 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from desktop_app.reports.model import Report
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ChartDrawer(Protocol):
@@ -29,6 +31,8 @@ class ChartDrawer(Protocol):
 
     def rgba(self, name: str, report: Report, width: int, height: int,
              scale: float = 1.0) -> tuple[bytes, int, int]: ...
+
+    def svg(self, name: str, report: Report, width_in: float) -> bytes: ...
 
     def close(self) -> None: ...
 
@@ -41,12 +45,22 @@ def _rgba(name: str, report: Report, width: int, height: int,
     return charts.render_rgba(charts.CHARTS[name], report, width, height, scale)
 
 
+def _svg(name: str, report: Report, width_in: float) -> bytes:
+    """In whichever process runs it: the chart as SVG (for the PDF)."""
+    from desktop_app.reports import charts
+
+    return charts.render_svg(charts.CHARTS[name], report, width_in)
+
+
 class InProcessCharts:
     """Draws on the calling thread (the command line; the fallback)."""
 
     def rgba(self, name: str, report: Report, width: int, height: int,
              scale: float = 1.0) -> tuple[bytes, int, int]:
         return _rgba(name, report, width, height, scale)
+
+    def svg(self, name: str, report: Report, width_in: float) -> bytes:
+        return _svg(name, report, width_in)
 
     def close(self) -> None:
         pass
@@ -60,7 +74,6 @@ class ChartProcess:
         self._pool: ProcessPoolExecutor | None = None
         self._failures = 0
         self._closed = False
-        self._fallback = InProcessCharts()
 
     def _executor(self) -> ProcessPoolExecutor | None:
         with self._lock:
@@ -82,17 +95,24 @@ class ChartProcess:
                     "; drawing charts in the window's process from now on"
                     if self._failures >= 2 else "; starting a new one")
 
-    def rgba(self, name: str, report: Report, width: int, height: int,
-             scale: float = 1.0) -> tuple[bytes, int, int]:
+    def _call(self, fn: Callable[..., T], *args: object) -> T:
+        """``fn(*args)`` in the child; in this process when there is none to be had."""
         for _ in range(2):
             pool = self._executor()
             if pool is None:
                 break
             try:
-                return pool.submit(_rgba, name, report, width, height, scale).result()
+                return pool.submit(fn, *args).result()
             except (BrokenProcessPool, OSError, RuntimeError) as exc:
                 self._broken(pool, exc)
-        return self._fallback.rgba(name, report, width, height, scale)
+        return fn(*args)
+
+    def rgba(self, name: str, report: Report, width: int, height: int,
+             scale: float = 1.0) -> tuple[bytes, int, int]:
+        return self._call(_rgba, name, report, width, height, scale)
+
+    def svg(self, name: str, report: Report, width_in: float) -> bytes:
+        return self._call(_svg, name, report, width_in)
 
     @property
     def running(self) -> bool:

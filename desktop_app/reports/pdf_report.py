@@ -21,6 +21,7 @@ from typing import Any
 
 from desktop_app.reports import charts
 from desktop_app.reports.atomic import write_bytes
+from desktop_app.reports.chart_process import ChartDrawer
 from desktop_app.reports.model import DIMENSION_TITLES, Report
 from desktop_app.reports.records import AttemptRecord
 from desktop_app.storage.progress import SCORE_KEYS
@@ -155,7 +156,8 @@ def _summary_page(doc: _Doc, report: Report) -> None:
         doc.text(f"    {point.why}", 8.5, colour=MUTED)
 
 
-def _chart_pages(doc: _Doc, report: Report, progress: Progress | None) -> None:
+def _chart_pages(doc: _Doc, report: Report, progress: Progress | None,
+                 drawer: ChartDrawer | None) -> None:
     if report.empty:
         return
     doc.pdf.add_page()
@@ -166,10 +168,10 @@ def _chart_pages(doc: _Doc, report: Report, progress: Progress | None) -> None:
              colour=MUTED)
     doc.pdf.ln(2)
     width_mm = doc.pdf.epw
-    for i, chart in enumerate(charts.CHARTS.values()):
+    for i, (name, chart) in enumerate(charts.CHARTS.items()):
         if progress:
             progress(0.2 + 0.5 * i / len(charts.CHARTS), f"Drawing “{chart.title}”…")
-        svg = charts.render_svg(chart, report, width_in=7.2)
+        svg = drawer.svg(name, report, 7.2) if drawer else charts.render_svg(chart, report, 7.2)
         height = width_mm * chart.aspect
         if doc.pdf.get_y() + height > doc.pdf.page_break_trigger:
             doc.pdf.add_page()
@@ -242,12 +244,14 @@ def _attempt_page(doc: _Doc, rec: AttemptRecord) -> None:
 
 
 def pdf_bytes(report: Report, *, attempt_pages: bool = False,
-              progress: Progress | None = None, rounds: Sequence[Any] = ()) -> bytes:
-    """``rounds``: the period's mock interviews (DatedRound), a section each."""
+              progress: Progress | None = None, rounds: Sequence[Any] = (),
+              drawer: ChartDrawer | None = None) -> bytes:
+    """``rounds``: the period's mock interviews (DatedRound), a section each; ``drawer``
+    draws the charts (the window's chart process), else this thread does."""
     doc = _Doc("Rehearse progress report")
     doc.pdf.add_page()
     _summary_page(doc, report)
-    _chart_pages(doc, report, progress)
+    _chart_pages(doc, report, progress, drawer)
     if progress:
         progress(0.75, "Writing the coverage table…")
     _coverage_page(doc, report)
@@ -266,8 +270,10 @@ def pdf_bytes(report: Report, *, attempt_pages: bool = False,
 
 
 def write_pdf(report: Report, path: str | os.PathLike[str], *, attempt_pages: bool = False,
-              progress: Progress | None = None, rounds: Sequence[Any] = ()) -> Path:
-    data = pdf_bytes(report, attempt_pages=attempt_pages, progress=progress, rounds=rounds)
+              progress: Progress | None = None, rounds: Sequence[Any] = (),
+              drawer: ChartDrawer | None = None) -> Path:
+    data = pdf_bytes(report, attempt_pages=attempt_pages, progress=progress, rounds=rounds,
+                     drawer=drawer)
     if progress:
         progress(0.99, "Saving…")
     return write_bytes(path, data)

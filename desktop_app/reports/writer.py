@@ -19,6 +19,7 @@ from desktop_app.storage.progress import Progress, ProgressFilter
 
 if TYPE_CHECKING:
     from desktop_app.practice.attempts import AttemptService
+    from desktop_app.reports.chart_process import ChartDrawer
 
 FORMATS = ("pdf", "csv", "json")
 StepFn = Callable[[float, str], None]
@@ -40,8 +41,9 @@ class Written:
 
 
 def write_report(attempts: AttemptService, bank: Bank, request: ReportRequest,
-                 progress: StepFn | None = None) -> Written:
-    """Write the report; raises ExportError (disk full, folder not writable…) or ValueError."""
+                 progress: StepFn | None = None, drawer: ChartDrawer | None = None) -> Written:
+    """Write the report; raises ExportError (disk full, folder not writable…) or ValueError.
+    ``drawer`` draws the PDF's charts (the window passes its chart process)."""
     if request.format not in FORMATS:
         raise ValueError(f"unknown report format {request.format!r} (choose one of "
                          f"{', '.join(FORMATS)})")
@@ -71,7 +73,7 @@ def write_report(attempts: AttemptService, bank: Bank, request: ReportRequest,
             from desktop_app.reports.pdf_report import write_pdf
 
             write_pdf(report, path, attempt_pages=request.attempt_pages, progress=step,
-                      rounds=rounds)
+                      rounds=rounds, drawer=drawer)
     step(1.0, "Done")
     n = report.summary.attempts
     return Written(path, n, f"{n} attempt{'s' if n != 1 else ''}, {report.period_text()}")

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.reports.atomic import ExportError
+from desktop_app.reports.chart_process import ChartDrawer
 from desktop_app.storage.progress import ProgressFilter
 from desktop_app.ui.tasks import Tasks
 
@@ -76,9 +77,10 @@ class ExportDialog(QDialog):
 
     def __init__(self, services: Any, parent: QWidget | None = None, *,
                  open_folder: FolderOpener = open_in_file_manager,
-                 competencies: tuple[str, ...] = ()) -> None:
+                 competencies: tuple[str, ...] = (), charts: ChartDrawer | None = None) -> None:
         super().__init__(parent)
         self.services, self._open_folder = services, open_folder
+        self.charts = charts  # the window's chart process (None: drawn on the export thread)
         self.written: Any = None
         self._token = 0
         self.setWindowTitle("Export progress report — Rehearse")
@@ -240,7 +242,7 @@ class ExportDialog(QDialog):
             return
         self._token += 1
         paths, bank = self.services.paths, self.services.bank
-        token, db = self._token, paths.database
+        token, db, drawer = self._token, paths.database, self.charts
         self.export_button.setEnabled(False)
         self.progress_bar.setValue(0)
         self.progress_bar.show()
@@ -252,7 +254,8 @@ class ExportDialog(QDialog):
             from desktop_app.storage.repository import Repository
 
             with Repository.reader(db) as repo:
-                return write_report(AttemptService(repo, paths), bank, request, progress=step)
+                return write_report(AttemptService(repo, paths), bank, request, progress=step,
+                                    drawer=drawer)
 
         self.tasks.start(token, work, with_progress=True)
 

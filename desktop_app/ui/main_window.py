@@ -292,7 +292,8 @@ class MainWindow(QMainWindow):
     def open_export(self) -> ExportDialog:
         """File → Export…: the report dialog (non-blocking; returns it at once)."""
         if self.export_dialog is None:
-            self.export_dialog = ExportDialog(self.services, self, open_folder=self._open_folder)
+            self.export_dialog = ExportDialog(self.services, self, open_folder=self._open_folder,
+                                              charts=self.progress_view.charts)
         self.export_dialog.show()
         self.export_dialog.raise_()
         return self.export_dialog

@@ -118,6 +118,8 @@ def test_file_export_writes_a_pdf_with_progress_and_opens_its_folder(qtbot, wind
     with qtbot.waitSignal(dialog.finished_export, timeout=60000):
         dialog.export_button.click()
     assert target.read_bytes()[:5] == b"%PDF-"
+    # its charts came from the window's chart process, not from a thread holding the GIL
+    assert dialog.charts is window.progress_view.charts and dialog.charts.running
     assert window.opened == [tmp_path]
     assert steps and steps[-1] == 100 and len(set(steps)) >= 3, "progress was shown"
     assert str(target) in dialog.status_label.text()
