@@ -103,8 +103,16 @@ def _sibling(path: Path, label: str) -> Path:
 
 
 def _touch_private(path: Path) -> None:
-    """Create ``path`` 0600 if missing (SQLite gives its -wal/-shm files the same mode)."""
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    """Create ``path`` 0600 if missing (SQLite gives its -wal/-shm files the same mode).
+
+    An existing file is never opened here: closing any descriptor of it would drop every
+    POSIX lock this process holds on it, SQLite's included, and another process could then
+    delete the WAL this one still writes to (see schema_info.header_user_version)."""
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:  # made meanwhile by another process: it is not open here
+            pass
     make_private(path, is_dir=False)
 
 

@@ -44,12 +44,25 @@ class Found:
 
 
 def header_user_version(path: Path) -> int:
-    """``PRAGMA user_version`` from the file header (bytes 60-63), read without SQLite."""
-    with open(path, "rb") as f:
-        head = f.read(64)
-    if len(head) < 64 or not head.startswith(b"SQLite format 3\x00"):
+    """``PRAGMA user_version`` from the file header, peeked at without locks or side files
+    (0 when it is not a database).
+
+    Through SQLite, never Python's ``open()``: closing any other descriptor of the database
+    file drops every POSIX lock this process holds on it, SQLite's included (see "How To
+    Corrupt An SQLite Database File", 2.2). Another process (the command line, a second
+    start) then thinks it is the last connection and deletes the WAL this process is still
+    writing to: later writes vanish for every other reader. SQLite keeps such a descriptor open
+    until its own connections on the file are closed."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
         return 0
-    return int.from_bytes(head[60:64], "big", signed=True)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return 0
+    finally:
+        conn.close()
 
 
 def inspect(path: Path, timeout: float, *, read_only: bool = False) -> Found:

@@ -66,9 +66,18 @@ class Choice:
     def text(self) -> str:
         took = self.rtf * 120
         when = f"{took:.0f} s" if took < 90 else f"{took / 60:.0f} min"
-        pace = "keeps up while you talk" if self.keeps_up else "cannot keep up while you talk"
         return (f"{self.model.name} ({human_mb(self.model.download_mb)}): "
-                f"{self.rtf:.2f} s per second of speech here, a 2-minute answer ≈ {when}; {pace}")
+                f"{self.rtf:.2f} s per second of speech here (a 2-minute answer ≈ {when} of "
+                f"work); {self.pace}")
+
+    @property
+    def pace(self) -> str:
+        """What that speed means while the candidate talks."""
+        if self.keeps_up:
+            return "keeps up while you talk"
+        if self.rtf < 1.0:
+            return "falls behind while you talk: scores come a little after you stop"
+        return "cannot keep up while you talk: scores come well after you stop"
 
 
 def predictions(measured_model: str, rtf: float, *, max_rtf: float = MAX_RTF) -> list[Choice]:
@@ -106,10 +115,13 @@ class Advice:
 
     @property
     def text(self) -> str:
+        busy = "" if self.best.keeps_up else (
+            "\nEven the fastest model has no room to spare here right now: other programs may "
+            "be busy. Measure again in Settings when they are closed.")
         return (f"This computer runs {self.measured} at {self.rtf:.2f} s per second of speech.\n"
-                f"Recommended: {self.best.text}.\n"
-                "Others (scaled from this measurement by their relative speed): "
-                + "; ".join(c.text for c in self.others) + ".")
+                f"Recommended: {self.best.text}.{busy}\n"
+                "The others (scaled from this measurement by their relative speed):\n"
+                + "\n".join(f"• {c.text}" for c in self.others))
 
 
 def advise(measured: str, shape: str | None, rtf: float, *, max_rtf: float = MAX_RTF) -> Advice:

@@ -6,6 +6,7 @@ import pytest
 
 from desktop_app.transcription.speed_check import (
     MAX_RTF,
+    advise,
     clip,
     measure_speed,
     predictions,
@@ -24,6 +25,10 @@ def test_recommendation_follows_the_measured_speed():
     slow = recommend("tiny.en", 1.0)
     assert slow.model.name == "tiny.en" and not slow.keeps_up
     assert "cannot keep up" in slow.text and "75 MB" in slow.text
+    # below real time but without room to spare: it falls behind, it does not "fail"
+    tight = recommend("tiny.en", 0.24)
+    assert not tight.keeps_up and "falls behind" in tight.text
+    assert "Even the fastest model" in advise("tiny.en", None, 0.24).text
     # measured with another model: scaled by the catalogue's relative speeds
     by_base = {c.model.name: c.rtf for c in predictions("base", 0.09)}
     assert by_base["tiny.en"] == pytest.approx(0.05)
@@ -40,8 +45,6 @@ def test_the_bundled_clip_is_speech_and_measures_a_real_engine(tiny_engine):
 
 
 def test_advice_names_the_best_model_and_whether_the_installed_one_is_it():
-    from desktop_app.transcription.speed_check import advise
-
     idle = advise("tiny.en", None, 0.05)
     assert idle.best.model.name == "base.en" and not idle.installed_is_best
     assert "base.en" not in [c.model.name for c in idle.others]
