@@ -217,8 +217,14 @@ class WelcomePanel(QFrame):
         else:
             self.installed, self._measure_when_ready = info.name, True
             self._busy(False, f"Model {info.name} installed. Loading it…")
-            self.refresh_needs()
+            self._installed_now()
         self.model_installed.emit(info)
+
+    def _installed_now(self) -> None:
+        """A model is in: the checklist says so and the ways to get one go."""
+        self.refresh_needs()
+        for b in (self.download_button, self.import_button):
+            b.hide()
 
     def _use(self, name: str) -> str:
         new = dataclasses.replace(self.services.settings, model=name)
@@ -236,7 +242,7 @@ class WelcomePanel(QFrame):
             return
         self.installed, self._measure_when_ready = name, True
         self._busy(False, f"Model {name} found in the models folder. Loading it…")
-        self.refresh_needs()
+        self._installed_now()
 
     # ---- which model suits this computer -----------------------------------------------------
     def model_ready(self, name: str | None) -> None:

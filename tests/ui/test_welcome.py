@@ -69,6 +69,9 @@ def test_a_model_imported_from_a_terminal_is_picked_up_by_the_open_window(
          "models", "import", str(tiny_model.path)],
         capture_output=True, text=True, env=env, cwd=repo, timeout=600)
     assert cli.returncode == 0, cli.stderr
+    qtbot.waitUntil(panel.download_button.isHidden, timeout=10000)  # noticed, loading it
+    assert "found in the models folder" in panel.status_label.text()
+    assert panel.import_button.isHidden()
     qtbot.waitUntil(lambda: w.pipeline.state == "ready", timeout=120000)
     assert w.model_label.text() == "Model tiny.en ready"
     assert panel.isVisible() and panel.advising and panel.dismiss_button.text() == "Skip"
