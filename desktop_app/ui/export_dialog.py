@@ -101,10 +101,10 @@ class ExportDialog(QDialog):
             edit.dateChanged.connect(self._dates_edited)
         dates = QHBoxLayout()
         dates.addWidget(self.preset_combo)
-        dates.addWidget(QLabel("from"))
-        dates.addWidget(self.since_edit)
-        dates.addWidget(QLabel("to"))
-        dates.addWidget(self.until_edit)
+        # the dates a preset means; "All time" has none to show
+        self._range_widgets = (QLabel("from"), self.since_edit, QLabel("to"), self.until_edit)
+        for w in self._range_widgets:
+            dates.addWidget(w)
         dates.addStretch(1)
         self.preset_combo.currentIndexChanged.connect(self._preset_chosen)
 
@@ -169,6 +169,8 @@ class ExportDialog(QDialog):
         custom = days == -1
         for edit in (self.since_edit, self.until_edit):
             edit.setEnabled(custom)
+        for w in self._range_widgets:
+            w.setVisible(days is not None)
         if days and days > 0:
             today = QDate.currentDate()
             for edit, value in ((self.since_edit, today.addDays(1 - days)),

@@ -101,6 +101,12 @@ def test_file_export_writes_a_pdf_with_progress_and_opens_its_folder(qtbot, wind
     window.export_action.trigger()
     dialog = window.export_dialog
     assert dialog.isVisible()
+    # "All time" shows no dates (none apply); a preset shows the ones it means
+    assert dialog.preset_combo.currentText() == "All time" and dialog.since_edit.isHidden()
+    dialog.preset_combo.setCurrentIndex(0)
+    assert dialog.since_edit.isVisible() and not dialog.since_edit.isEnabled()
+    assert dialog.since_edit.date().daysTo(dialog.until_edit.date()) == 27
+    dialog.preset_combo.setCurrentIndex(dialog.preset_combo.findText("All time"))
     steps: list[int] = []
     dialog.progress_bar.valueChanged.connect(steps.append)
     dialog.pages_check.setChecked(True)
