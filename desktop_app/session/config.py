@@ -86,6 +86,7 @@ class RoundConfig:
     time_boxes: tuple[int, ...]
     wait_for_scores_s: float = 45.0  # then a probe of the question's own instead
     wait_for_last_scores_s: float = 300.0  # then the report is shown without them
+    stop_grace_s: float = 1.0  # Space this soon after the think time started the answer: ignored
     planner: PlannerWeights = field(default_factory=PlannerWeights)
 
     @classmethod
@@ -115,6 +116,7 @@ class RoundConfig:
                 wait_for_scores_s=float(d["follow_up"].get("wait_for_scores_s", 45.0)),
                 wait_for_last_scores_s=float(d["follow_up"].get("wait_for_last_scores_s",
                                                                 300.0)),
+                stop_grace_s=float(d["answer"].get("stop_grace_s", 1.0)),
                 planner=PlannerWeights(**{k: float(v) for k, v in d.get("planner", {}).items()}),
             )  # fmt: skip
         except (KeyError, TypeError, ValueError) as exc:

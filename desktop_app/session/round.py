@@ -34,6 +34,9 @@ class RoundMachine:
         self.s = RoundState()
         self.watch = Watch()
         self._waiting_since: float | None = None
+        # when the think time ran out and started the answer by itself (not kept: a restored
+        # round is never mid-answer)
+        self._auto_started_at: float | None = None
 
     # ----- public ---------------------------------------------------------------------------
     def handle(self, event: io.Event) -> list[io.Action]:
@@ -126,6 +129,7 @@ class RoundMachine:
         clock = self._clock()
         if s.phase == "thinking" and self.watch.elapsed(now) >= clock.think_s:
             self._answer(out)
+            self._auto_started_at = now
         elif s.phase == "answering":
             t = self.watch.elapsed(now)
             if t >= clock.target_s and "target" not in s.cues:
@@ -152,6 +156,7 @@ class RoundMachine:
             self.watch.start(self.clock())
             if self._clock().think_s <= 0:
                 self._answer(out)
+                self._auto_started_at = self.clock()
         elif s.phase == "closing":
             s.phase = "done"
             out.append(io.Finished(s.finished or "completed"))
@@ -163,6 +168,10 @@ class RoundMachine:
             self._answer(out)
 
     def _on_StopAnswer(self, _e: io.StopAnswer, out: list[io.Action]) -> None:
+        started = self._auto_started_at
+        if (started is not None and self.s.phase == "answering"
+                and self.clock() - started < self.config.stop_grace_s):
+            return  # Space as the think time ran out meant "I'm starting", not "stop"
         if self.s.phase == "answering":
             self._stop(out, "user")
 
@@ -318,6 +327,7 @@ class RoundMachine:
         self._next(out)
 
     def _answer(self, out: list[io.Action]) -> None:
+        self._auto_started_at = None
         s, item = self.s, self.items[self.s.index]
         s.phase, s.cues, s.stop_reason = "answering", [], None
         self.watch.start(self.clock())

@@ -98,6 +98,22 @@ def test_space_skips_think_time_and_stops_the_answer(drive):
     assert ask  # the question was asked before
 
 
+def test_space_as_the_think_time_runs_out_starts_the_answer_it_does_not_stop_it(drive, config):
+    """The follow-up's think time is short; a candidate pressing Space to answer just as it
+    ran out used to stop the answer that had just started (a 0.2 s, silent follow-up)."""
+    to_answering(drive)  # the think time ran out: recording by itself
+    assert drive.send(io.StopAnswer()) == []  # a beat later: Space meant "I'm starting"
+    assert drive.m.view().phase == "answering"
+    drive.tick(config.stop_grace_s)
+    assert one(drive.send(io.StopAnswer()), io.StopRecording).reason == "user"
+
+
+def test_an_answer_started_with_space_stops_at_once_when_asked(drive):
+    drive.finish_speech(drive.send(io.Begin()))
+    assert of(drive.send(io.StartAnswer()), io.StartRecording)
+    assert one(drive.send(io.StopAnswer()), io.StopRecording).reason == "user"
+
+
 def test_follow_up_is_the_analysis_proposal_answered_as_a_linked_attempt(drive, config):
     to_answering(drive)
     drive.tick(40)
@@ -122,6 +138,7 @@ def test_follow_up_is_the_analysis_proposal_answered_as_a_linked_attempt(drive, 
 
 def test_no_scores_in_time_asks_one_of_the_questions_own_probes(drive, config):
     to_answering(drive)
+    drive.tick(2)  # past the start's grace
     drive.send(io.StopAnswer())
     drive.saved()
     assert of(drive.tick(config.wait_for_scores_s - 1), io.Say) == []
@@ -154,6 +171,7 @@ def test_the_interviewer_waits_visibly_for_slow_scores_and_asks_from_the_answer(
 
 def test_failed_scoring_or_no_proposal_falls_back_to_a_probe_and_says_why(drive):
     to_answering(drive)
+    drive.tick(2)  # past the start's grace
     drive.send(io.StopAnswer())
     drive.saved()
     say = one(drive.send(io.AnswerFailed("model crashed")), io.Say)
@@ -163,6 +181,7 @@ def test_failed_scoring_or_no_proposal_falls_back_to_a_probe_and_says_why(drive)
 
 def test_an_answer_with_no_speech_gets_no_follow_up(drive, config):
     to_answering(drive)
+    drive.tick(2)  # past the start's grace
     drive.send(io.StopAnswer())
     attempt, _ = drive.saved(6.0)
     nxt = one(drive.send(io.AnswerSilent(attempt)), io.Say)
@@ -264,11 +283,12 @@ def test_a_whole_round_completes(drive, config):
 def test_every_change_is_saved_and_a_restored_round_resumes_at_its_first_unfinished_step(
         drive, plan3, config, clock):
     to_answering(drive)
+    drive.tick(2)  # past the start's grace
     drive.send(io.StopAnswer())
     attempt, _ = drive.saved(30.0)
     fu = one(drive.send(io.AnswerScored(attempt, 64.0, "What did you learn?")), io.Say)
     drive.finish_speech([fu])
-    drive.tick(config.follow_up.think_s)
+    drive.tick(config.follow_up.think_s + 2)
     drive.send(io.StopAnswer())
     drive.saved(10.0)
     to_q2 = [a for a in drive.log if isinstance(a, io.Say)][-1]
@@ -289,6 +309,7 @@ def test_every_change_is_saved_and_a_restored_round_resumes_at_its_first_unfinis
 
 def test_a_round_restored_while_scoring_fetches_the_stored_scores(drive, plan3, config, clock):
     to_answering(drive)
+    drive.tick(2)  # past the start's grace
     drive.send(io.StopAnswer())
     attempt, _ = drive.saved(30.0)
     back = RoundMachine.restore(plan3, config, clock, of(drive.log, io.Save)[-1].state)
