@@ -6,6 +6,7 @@ Nothing here imports torch or Whisper: the model loads later, on the transcripti
 from __future__ import annotations
 
 import logging
+import logging.handlers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,14 +168,28 @@ def _repair_history(paths: AppPaths, attempts: AttemptService, bank: QuestionBan
     return recovered, orphans
 
 
+LOG_MAX_BYTES, LOG_BACKUPS = 1_000_000, 3  # rehearse.log and three older ones, ~4 MB at most
+# Libraries that narrate their work at INFO (fontTools: ~100 lines per PDF written).
+QUIET_LOGGERS = ("fontTools", "matplotlib", "PIL")
+
+
+class _PrivateRotatingLog(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file, the rotated ones too, is the user's alone (0600)."""
+
+    def _open(self):  # type: ignore[no-untyped-def]  # logging's own signature
+        stream = super()._open()
+        make_private(Path(self.baseFilename), is_dir=False)
+        return stream
+
+
 def setup_logging(paths: AppPaths, verbose: bool = False) -> None:
-    """Log to a file in the data folder (and stderr when verbose)."""
+    """Log to a rotating file in the data folder (and stderr when verbose)."""
     handlers: list[logging.Handler] = []
     try:
         paths.logs.mkdir(parents=True, exist_ok=True)
         log_file = Path(paths.logs) / "rehearse.log"
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
-        make_private(log_file, is_dir=False)
+        handlers.append(_PrivateRotatingLog(log_file, maxBytes=LOG_MAX_BYTES,
+                                            backupCount=LOG_BACKUPS, encoding="utf-8"))
     except OSError:
         pass
     if verbose:
@@ -184,3 +199,5 @@ def setup_logging(paths: AppPaths, verbose: bool = False) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         handlers=handlers or None,
     )
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -63,6 +63,10 @@ A_SESSION = textwrap.dedent(
     writer.close()
     services.repo.add_attempt(Attempt(None, "q", "2024", audio_path=paths.relative(wav)))
     services.settings.save(paths.settings)
+    import logging
+    logging.getLogger("fontTools.subset").info("glyf pruned")  # a library's chatter
+    for n in range(1300):  # more than one log file holds: it rotates
+        logging.getLogger("desktop_app.test").info("line %d %s", n, "x" * 1000)
     print("done", flush=True)
     """
 )
@@ -77,9 +81,12 @@ def test_a_session_with_umask_000_leaves_only_private_files(tmp_path):
     assert finished == "done"
     assert partial_mode == "0o600"  # private while it is being recorded, not only afterwards
     names = set(modes(root))
-    assert {"rehearse.db", "settings.json", "logs/rehearse.log", "recordings",
-            "recordings/20240101-120000-q.wav"} <= names
-    assert_private(root)
+    assert {"rehearse.db", "settings.json", "logs/rehearse.log", "logs/rehearse.log.1",
+            "recordings", "recordings/20240101-120000-q.wav"} <= names
+    assert_private(root)  # the rotated log too
+    logs = "".join(p.read_text(encoding="utf-8") for p in (root / "logs").iterdir())
+    assert "line 1299" in logs and "glyf pruned" not in logs
+    assert all(p.stat().st_size <= 1_100_000 for p in (root / "logs").iterdir())
 
 
 def test_an_existing_open_folder_is_repaired_at_start(tmp_path):
