@@ -1,12 +1,12 @@
 """Charts drawn in a child process, so matplotlib never holds the window's GIL.
 
-Drawn on a background thread of the window's own process, a chart froze the window for
-100–170 ms at a time: matplotlib keeps the GIL for long stretches, and every layout or paint
-the window does calls back into Python. The same charts drawn by a process of their own leave
-the window free (``bench/progress.py`` prints the longest stall). The child is spawned on first
-use (never at start-up: it costs ~0.5 s and ~60 MB, for users who never open Progress), keeps
-matplotlib loaded, and goes with the app. If it cannot be started or dies twice, charts are
-drawn in this process as before, slower to the eye but never missing.
+Drawn on a background thread of the window's own process, the charts froze the window for
+140–290 ms each time Progress opened: matplotlib keeps the GIL for long stretches, and every
+layout or paint the window does calls back into Python. The same charts drawn by a process of
+their own leave the window free (``bench/progress.py`` prints the longest stall). The child is
+spawned on first use (never at start-up: it costs ~0.5 s and ~60 MB, for users who never open
+Progress), keeps matplotlib loaded, and goes with the app. If it cannot be started or dies
+twice, charts are drawn in this process as before, slower to the eye but never missing.
 """
 
 from __future__ import annotations
@@ -102,8 +102,13 @@ class ChartProcess:
             if pool is None:
                 break
             try:
-                return pool.submit(fn, *args).result()
-            except (BrokenProcessPool, OSError, RuntimeError) as exc:
+                future = pool.submit(fn, *args)  # starts the child the first time
+            except (OSError, RuntimeError) as exc:  # it could not be started
+                self._broken(pool, exc)
+                continue
+            try:
+                return future.result()  # a chart's own error is raised here, as in-process
+            except BrokenProcessPool as exc:  # the child died
                 self._broken(pool, exc)
         return fn(*args)
 
