@@ -1,14 +1,13 @@
 """Keeps Python's full garbage collections short, so they never stall the window.
 
 A full (oldest-generation) collection walks every object the process holds and keeps the GIL
-while it does: with the window, the question bank and matplotlib loaded that is 100–150 ms on
-an ordinary laptop, long enough to see the window freeze while a chart is drawn on a background
-thread (``bench/progress.py`` prints the longest stall). Objects that live until the app quits
-(modules, widgets, the bank, the analyser's lexicons) never become garbage, so once they are
-loaded :func:`settle` moves them out of the collector's sight (``gc.freeze``): later full
-collections walk only what came after. Cheap (it moves lists), safe to call again when more
-long-lived objects have been loaded (a freshly imported library), and a no-op where there is
-nothing new to move.
+while it does. With the window, the question bank and the analyser loaded (~100,000 objects)
+one took 70–150 ms here while Progress drew its charts in this process (they are drawn in a
+child process now, :mod:`desktop_app.reports.chart_process`; answers being scored and
+transcribed still churn objects). Objects that live until the app quits (modules, widgets,
+the bank, the analyser's lexicons) never become garbage, so once they are loaded
+:func:`settle` moves them out of the collector's sight (``gc.freeze``): later full
+collections walk only what came after. Cheap (it moves lists), and once per reason.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from typing import Any
 
 from desktop_app.reports import charts
 from desktop_app.reports.atomic import write_bytes
-from desktop_app.reports.chart_process import ChartDrawer
+from desktop_app.reports.chart_process import ChartDrawer, InProcessCharts
 from desktop_app.reports.model import DIMENSION_TITLES, Report
 from desktop_app.reports.records import AttemptRecord
 from desktop_app.storage.progress import SCORE_KEYS
@@ -168,10 +168,11 @@ def _chart_pages(doc: _Doc, report: Report, progress: Progress | None,
              colour=MUTED)
     doc.pdf.ln(2)
     width_mm = doc.pdf.epw
+    drawer = drawer or InProcessCharts()
     for i, (name, chart) in enumerate(charts.CHARTS.items()):
         if progress:
             progress(0.2 + 0.5 * i / len(charts.CHARTS), f"Drawing “{chart.title}”…")
-        svg = drawer.svg(name, report, 7.2) if drawer else charts.render_svg(chart, report, 7.2)
+        svg = drawer.svg(name, report, 7.2)
         height = width_mm * chart.aspect
         if doc.pdf.get_y() + height > doc.pdf.page_break_trigger:
             doc.pdf.add_page()

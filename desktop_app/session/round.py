@@ -128,8 +128,7 @@ class RoundMachine:
             return
         clock = self._clock()
         if s.phase == "thinking" and self.watch.elapsed(now) >= clock.think_s:
-            self._answer(out)
-            self._auto_started_at = now
+            self._answer(out, auto=True)
         elif s.phase == "answering":
             t = self.watch.elapsed(now)
             if t >= clock.target_s and "target" not in s.cues:
@@ -155,8 +154,7 @@ class RoundMachine:
             s.phase = "thinking"
             self.watch.start(self.clock())
             if self._clock().think_s <= 0:
-                self._answer(out)
-                self._auto_started_at = self.clock()
+                self._answer(out, auto=True)
         elif s.phase == "closing":
             s.phase = "done"
             out.append(io.Finished(s.finished or "completed"))
@@ -326,8 +324,10 @@ class RoundMachine:
                              "follow_up")
         self._next(out)
 
-    def _answer(self, out: list[io.Action]) -> None:
-        self._auto_started_at = None
+    def _answer(self, out: list[io.Action], *, auto: bool = False) -> None:
+        """Start the answer: by the candidate (Space), or ``auto`` when the think time ran
+        out (then a Space a beat later is taken as the start, see ``stop_grace_s``)."""
+        self._auto_started_at = self.clock() if auto else None
         s, item = self.s, self.items[self.s.index]
         s.phase, s.cues, s.stop_reason = "answering", [], None
         self.watch.start(self.clock())
